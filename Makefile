@@ -1,0 +1,28 @@
+# Two commands (see README): `make main` sets up and runs the main job, `make test` sets up and
+# runs the tests. Setup is a virtual environment in .venv, rebuilt when pyproject.toml changes.
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: main test lint bench setup clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@PY=$$(scripts/find-python) && echo "using $$PY" && $$PY -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev,dask]'
+	@touch $(STAMP)
+
+main: $(STAMP)
+	$(BIN)/se-sim run scenarios/bang_sao_thong.yaml --replicates 30
+
+test: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/python -m pytest -n 2 -q
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_model.py
+
+clean:
+	rm -rf $(VENV)

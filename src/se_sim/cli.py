@@ -1,0 +1,119 @@
+"""The ``se-sim`` command. Heavy libraries (Mesa, pandas, pydantic) load only inside a command,
+so that ``se-sim --help`` answers at once."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+EXIT_BAD_INPUT = 2
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from se_sim.scenario import load_scenario
+
+    scenario = load_scenario(args.scenario, args.set)
+    print(
+        f"{args.scenario}: valid scenario '{scenario.name}' ({scenario.months} months, "
+        f"{scenario.households.count} households, {len(scenario.enterprises)} enterprise(s))"
+    )
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from se_sim.analysis.report import write_run_report
+    from se_sim.runner.replicates import new_results_dir, run_replicates
+    from se_sim.scenario import load_scenario
+
+    overrides = list(args.set)
+    if args.months is not None:
+        overrides.append(f"months={args.months}")
+    scenario = load_scenario(args.scenario, overrides)
+    out = args.out or new_results_dir("results", scenario.name)
+    seeds = [args.seed + i for i in range(args.replicates)]
+    result = run_replicates(scenario, seeds, progress=not args.quiet)
+    table = write_run_report(result, out)
+    print(table)
+    print(f"\nresults written to {out}")
+    return 0
+
+
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    from se_sim.runner.sweep import sweep_from_cli
+
+    return sweep_from_cli(args)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="se-sim",
+        description="Simulate social enterprises, community funds and social networks "
+        "in communities of original residents and newcomers.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    validate = sub.add_parser("validate", help="check a scenario file")
+    validate.add_argument("scenario", help="scenario YAML file")
+    validate.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help="override a field, e.g. households.count=500 (repeatable)",
+    )
+    validate.set_defaults(func=_cmd_validate)
+
+    run = sub.add_parser("run", help="run a scenario over seeded replicates")
+    run.add_argument("scenario", help="scenario YAML file")
+    run.add_argument("--seed", type=int, default=0, help="first seed (default 0)")
+    run.add_argument("--replicates", type=int, default=1, help="replicates, seeds N, N+1, ...")
+    run.add_argument("--months", type=int, default=None, help="override the horizon")
+    run.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help="override a field, e.g. households.count=10000 (repeatable)",
+    )
+    run.add_argument("--out", default=None, help="output folder (default: new folder in results/)")
+    run.add_argument("--quiet", action="store_true", help="no progress bar")
+    run.set_defaults(func=_cmd_run)
+
+    sweep = sub.add_parser("sweep", help="run an experiment: a design of runs over seeds")
+    sweep.add_argument("experiment", help="experiment YAML file")
+    sweep.add_argument("--out", default=None, help="results folder (default results/<name>/)")
+    sweep.add_argument("--workers", type=int, default=None, help="worker processes")
+    sweep.add_argument("--backend", choices=["local", "serial", "dask"], default="local")
+    sweep.add_argument("--scheduler", default=None, help="address of a running Dask scheduler")
+    sweep.add_argument(
+        "--shard",
+        default=None,
+        metavar="I/N",
+        help="run only slice I of N (0 <= I < N), e.g. for SLURM job arrays",
+    )
+    sweep.add_argument(
+        "--resume", action="store_true", help="skip runs already stored in the results folder"
+    )
+    sweep.add_argument("--quiet", action="store_true", help="no progress bar")
+    sweep.set_defaults(func=_cmd_sweep)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    func: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return func(args)
+    except Exception as exc:  # only input errors are expected here; others propagate
+        from se_sim.scenario.errors import InputError
+
+        if not isinstance(exc, InputError):
+            raise
+        for line in exc.lines:
+            print(f"error: {line}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+if __name__ == "__main__":
+    sys.exit(main())

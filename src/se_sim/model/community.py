@@ -1,0 +1,100 @@
+"""The community model: households, their network, enterprises and funds, month by month."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import mesa
+import numpy as np
+
+from se_sim.model import gardens, livelihood
+from se_sim.model.enterprise import Enterprise
+from se_sim.model.events import EventSchedule
+from se_sim.model.funds import VulnerableFund
+from se_sim.model.households import Household, HouseholdArrays
+from se_sim.model.ledger import ExternalLedger
+from se_sim.model.membership import found, update_membership
+from se_sim.model.metrics import MONTHLY, summarise
+from se_sim.model.network import build_network
+from se_sim.model.ties import TieDynamics
+from se_sim.scenario.schema import Scenario
+
+
+class CommunityModel(mesa.Model):
+    """A community of original residents and newcomers with its enterprises and funds.
+
+    One step is one month. All randomness comes from ``self.rng``, seeded by ``rng``.
+    """
+
+    def __init__(self, scenario: Scenario, rng: int | None = None):
+        super().__init__(rng=rng)
+        self.config = scenario
+        self.seed = rng
+        self.month = 0
+        self.ledger = ExternalLedger()
+        self.households = HouseholdArrays(scenario.households, self.rng)
+        for index in range(self.households.n):
+            Household(self, index)
+        self.network = build_network(scenario.network, self.households.newcomer, self.rng)
+        self.vulnerable_fund = VulnerableFund(self, scenario.funds.vulnerable)
+        self.enterprise_list = [
+            Enterprise(self, slot, config, scenario.allocation_for(config))
+            for slot, config in enumerate(scenario.enterprises)
+        ]
+        self.founding_leaders = self._found_enterprises()
+        self.events = EventSchedule(self)
+        self.ties = TieDynamics(self)
+        self.money_at_start = self.money_held()
+        self.datacollector = mesa.DataCollector(model_reporters=MONTHLY)
+        self.datacollector.collect(self)
+
+    def _found_enterprises(self) -> int:
+        """Leaders found the enterprises (source 000: a core of 30); returns founding leaders.
+
+        Enterprises founded by leaders share the leaders evenly unless ``founder_count`` is
+        set; ``random`` enterprises are founded by ``founder_count`` (default 10) other households.
+        """
+        hh = self.households
+        leaders = self.rng.permutation(np.flatnonzero(hh.leader))
+        led = sum(e.config.founders == "leaders" for e in self.enterprise_list)
+        taken = 0
+        for enterprise in self.enterprise_list:
+            count = enterprise.config.founder_count
+            if enterprise.config.founders == "leaders":
+                count = count if count is not None else len(leaders) // led
+                founders = leaders[taken : taken + count]
+                taken += count
+            else:
+                outsiders = np.flatnonzero(~hh.is_member & ~hh.leader)
+                founders = self.rng.choice(outsiders, min(count or 10, outsiders.size), False)
+            found(self, enterprise, founders)
+        return int((hh.leader & hh.is_member).sum())
+
+    def money_held(self) -> float:
+        """All money inside: household savings, enterprise cash and reserves, fund balances."""
+        enterprises = sum(e.cash + e.reserve for e in self.enterprise_list)
+        return float(self.households.savings.sum() + enterprises + self.vulnerable_fund.balance)
+
+    def step(self) -> None:
+        self.month += 1
+        hh, rng = self.households, self.rng
+        self.vulnerable_fund.start_month()
+        self.events.begin_month(self.month)
+        gardens.update_gardens(hh, self.network, rng)
+        livelihood.earn(hh, self.events.income_factor, self.ledger)
+        self.agents_by_type[Enterprise].shuffle_do("step")
+        can_pay_food = livelihood.spend(hh, self.ledger)
+        aware = hh.is_member | (self.network.neighbour_count(hh.is_member) > 0)
+        gifts = livelihood.donations(hh, aware, rng)
+        self.vulnerable_fund.receive("donation", gifts.sum())
+        hh.food_secure = can_pay_food | hh.garden | hh.receives_produce
+        self.vulnerable_fund.step()
+        update_membership(self)
+        self.ties.joint_work_ties()
+        self.ties.dissolve()
+        self.ties.update_trust()
+        self.running = self.month < self.config.months
+        self.datacollector.collect(self)
+
+    def summary(self) -> dict[str, Any]:
+        return summarise(self)

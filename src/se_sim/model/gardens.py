@@ -1,0 +1,33 @@
+"""Home vegetable growing (source 000, activity 1): adoption as a complex contagion, and sharing.
+
+Leaders and enterprise members promote gardens: they and their neighbours adopt with
+``promoted_adoption`` a month; anyone with at least ``contagion_threshold`` growing neighbours
+adopts with ``contagion_adoption`` (Centola 2010: clustered ties spread behaviour better).
+Growers share produce each month with ``share_with`` random neighbours.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from se_sim.model.households import HouseholdArrays
+from se_sim.model.network import SocialNetwork
+
+
+def update_gardens(
+    households: HouseholdArrays, network: SocialNetwork, rng: np.random.Generator
+) -> None:
+    rule = households.config.gardens
+    promoters = households.leader | households.is_member
+    promoted = promoters | (network.neighbour_count(promoters) > 0)
+    growing_neighbours = network.neighbour_count(households.garden)
+    p_adopt = rule.promoted_adoption * promoted + rule.contagion_adoption * (
+        growing_neighbours >= rule.contagion_threshold
+    )
+    draws = rng.random(households.n)
+    adopts = ~households.garden & (draws < np.minimum(p_adopt, 1.0))
+    abandons = households.garden & (draws < rule.abandon_rate)
+    households.garden = (households.garden | adopts) & ~abandons
+    receivers = network.random_neighbours(np.flatnonzero(households.garden), rule.share_with, rng)
+    households.receives_produce = np.zeros(households.n, dtype=bool)
+    households.receives_produce[receivers] = True

@@ -1,0 +1,141 @@
+"""Households: their state as arrays (one entry per household) and Mesa agents that read it.
+
+Every monthly household rule applies to all households at once with array operations; the
+``Household`` agent is a readable view of one row, so the teaching app or a test can ask a single
+household for its origin, income, garden or grants.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from se_sim.scenario.schema import Households as HouseholdsConfig
+
+if TYPE_CHECKING:
+    from se_sim.model.community import CommunityModel
+
+NO_ENTERPRISE = -1
+
+
+class HouseholdArrays:
+    """The state of every household, one numpy array per variable (index = household)."""
+
+    def __init__(self, config: HouseholdsConfig, rng: np.random.Generator):
+        n = config.count
+        self.config = config
+        self.n = n
+        self.newcomer = np.zeros(n, dtype=bool)
+        self.newcomer[rng.permutation(n)[: round(n * config.newcomer_share)]] = True
+        self.leader = self._draw_leaders(rng)
+        self.vulnerable = (rng.random(n) < config.vulnerable_share) & ~self.leader
+        median = np.where(
+            self.newcomer, config.income_newcomer.median_thb, config.income_original.median_thb
+        )
+        sigma = np.where(self.newcomer, config.income_newcomer.sigma, config.income_original.sigma)
+        factor = np.where(self.vulnerable, config.vulnerable_income_factor, 1.0)
+        self.base_income = median * np.exp(sigma * rng.standard_normal(n)) * factor
+        self.income = self.base_income.copy()
+        self.savings = config.initial_savings_months * self.base_income
+        self.giving = np.where(self.newcomer, config.giving_newcomer, config.giving_original)
+        trust = config.trust
+        self.trust_ingroup = np.full(n, trust.ingroup)
+        self.trust_outgroup_start = np.where(
+            self.newcomer, trust.outgroup_newcomer, trust.outgroup_original
+        )
+        self.trust_outgroup = self.trust_outgroup_start.copy()
+        self.enterprise = np.full(n, NO_ENTERPRISE, dtype=np.int64)
+        self.garden = np.zeros(n, dtype=bool)
+        self.receives_produce = np.zeros(n, dtype=bool)
+        self.food_secure = np.ones(n, dtype=bool)
+        self.hardship = np.zeros(n, dtype=bool)
+        self.shock_hit = np.zeros(n, dtype=bool)
+        self.grants_thb = np.zeros(n)
+        self.payouts_thb = np.zeros(n)
+        self.consumption = np.zeros(n)
+
+    def _draw_leaders(self, rng: np.random.Generator) -> np.ndarray:
+        """Leaders come from both groups in the configured split (source 000)."""
+        cfg, newcomers, originals = self.config, self.newcomer.sum(), (~self.newcomer).sum()
+        n_new = min(round(cfg.leaders * cfg.leader_newcomer_share), int(newcomers))
+        n_orig = min(cfg.leaders - n_new, int(originals))
+        n_new = min(cfg.leaders - n_orig, int(newcomers))
+        chosen = np.concatenate(
+            [
+                rng.choice(np.flatnonzero(self.newcomer), n_new, replace=False),
+                rng.choice(np.flatnonzero(~self.newcomer), n_orig, replace=False),
+            ]
+        )
+        leader = np.zeros(self.n, dtype=bool)
+        leader[chosen] = True
+        return leader
+
+    @property
+    def wealth(self) -> np.ndarray:
+        return self.savings
+
+    @property
+    def is_member(self) -> np.ndarray:
+        return self.enterprise != NO_ENTERPRISE
+
+    def trust_toward(self, newcomer_share: np.ndarray) -> np.ndarray:
+        """Trust of every household (rows) toward groups with these newcomer shares (columns)."""
+        own_new = self.newcomer[:, None]
+        toward_new = np.where(own_new, self.trust_ingroup[:, None], self.trust_outgroup[:, None])
+        toward_orig = np.where(own_new, self.trust_outgroup[:, None], self.trust_ingroup[:, None])
+        return newcomer_share[None, :] * toward_new + (1 - newcomer_share[None, :]) * toward_orig
+
+
+class Household(mesa.Agent):
+    """One household, read from the model's ``HouseholdArrays`` row ``index``."""
+
+    def __init__(self, model: CommunityModel, index: int):
+        super().__init__(model)
+        self.index = index
+
+    @property
+    def _arrays(self) -> HouseholdArrays:
+        return self.model.households
+
+    @property
+    def origin(self) -> str:
+        return "newcomer" if self._arrays.newcomer[self.index] else "original"
+
+    @property
+    def is_leader(self) -> bool:
+        return bool(self._arrays.leader[self.index])
+
+    @property
+    def is_vulnerable(self) -> bool:
+        return bool(self._arrays.vulnerable[self.index])
+
+    @property
+    def income_thb(self) -> float:
+        return float(self._arrays.income[self.index])
+
+    @property
+    def savings_thb(self) -> float:
+        return float(self._arrays.savings[self.index])
+
+    @property
+    def grows_vegetables(self) -> bool:
+        return bool(self._arrays.garden[self.index])
+
+    @property
+    def food_secure(self) -> bool:
+        return bool(self._arrays.food_secure[self.index])
+
+    @property
+    def trust_outgroup(self) -> float:
+        return float(self._arrays.trust_outgroup[self.index])
+
+    @property
+    def grants_received_thb(self) -> float:
+        return float(self._arrays.grants_thb[self.index])
+
+    @property
+    def enterprise(self) -> str | None:
+        slot = int(self._arrays.enterprise[self.index])
+        return None if slot == NO_ENTERPRISE else self.model.enterprise_list[slot].name

@@ -1,0 +1,1 @@
+"""Runner layer: replicates, experiment designs, seeds, executors and result storage."""

@@ -1,0 +1,247 @@
+"""The typed scenario: every parameter of a run, its default, its range and where it comes from.
+
+Money is Thai baht (THB), one step is one month. Defaults are those of the calibrated Bang Sao
+Thong scenario. Those marked "source 000" etc. come from the seed documents
+(``shared/seeds/README.md``), "public figure" from its table of outside figures; every other
+default is an assumption, listed with its range and how it was chosen in ``docs/ODD.md``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+Baht = Annotated[float, Field(ge=0.0)]
+Month = Annotated[int, Field(ge=0)]
+
+
+class Section(BaseModel):
+    """Every section rejects unknown keys, so a typo is an error and never a silent default."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class IncomeDistribution(Section):
+    """Lognormal monthly household income."""
+
+    median_thb: Annotated[float, Field(gt=0)] = 15_000.0
+    sigma: Annotated[float, Field(ge=0, le=3)] = 0.6
+
+
+class JoiningRule(Section):
+    """Logit choice to join an enterprise; see ODD 'Joining and leaving'. All assumptions."""
+
+    monthly_rate: Share = 0.03
+    intercept: float = -2.0
+    dividend_weight: float = 20.0
+    social_weight: float = 2.0
+    peer_weight: float = 4.0
+    trust_weight: float = 1.5
+    time_cost: float = 1.5
+    leave_rate: Share = 0.02
+    payout_memory: Share = 0.3
+
+
+class GardenRule(Section):
+    """Home vegetable growing (source 000, activity 1) as a complex contagion (Centola 2010)."""
+
+    promoted_adoption: Share = 0.035
+    contagion_threshold: Annotated[int, Field(ge=1)] = 2
+    contagion_adoption: Share = 0.03
+    abandon_rate: Share = 0.01
+    share_with: Annotated[int, Field(ge=0, le=20)] = 2
+    food_cost_saving: Share = 0.3
+
+
+class TrustRule(Section):
+    """Trust toward the other group grows with contact (Pettigrew & Tropp 2006)."""
+
+    ingroup: Share = 0.7
+    outgroup_original: Share = 0.3
+    outgroup_newcomer: Share = 0.3
+    contact_gain: Share = 0.03
+    decay: Share = 0.005
+
+
+class Households(Section):
+    count: Annotated[int, Field(ge=10, le=1_000_000)] = 1000
+    newcomer_share: Share = 0.5
+    leaders: Annotated[int, Field(ge=0)] = 30  # source 000: 30 founding leaders
+    leader_newcomer_share: Share = 0.5  # source 000: leaders from both groups; split assumed even
+    vulnerable_share: Share = 0.1
+    # source 002: CODI's target of at least 15,000 THB a month per household
+    income_original: IncomeDistribution = IncomeDistribution(median_thb=15_000.0)
+    income_newcomer: IncomeDistribution = IncomeDistribution(median_thb=18_000.0, sigma=0.5)
+    vulnerable_income_factor: Share = 0.4
+    food_cost_thb: Baht = 3_000.0
+    other_spending_share: Share = 0.92
+    initial_savings_months: Annotated[float, Field(ge=0, le=120)] = 1.0
+    giving_original: Share = 0.6  # source 000: "giving for society" is the local value
+    giving_newcomer: Share = 0.35
+    donation_probability: Share = 0.01
+    donation_share: Share = 0.01
+    share_capital_thb: Baht = 100.0
+    hardship_savings_thb: Baht = 8_000.0
+    poverty_line_thb: Baht = 8_300.0  # public figure: NESDC line ~2,760/person x 3
+    joining: JoiningRule = JoiningRule()
+    gardens: GardenRule = GardenRule()
+    trust: TrustRule = TrustRule()
+
+    @model_validator(mode="after")
+    def _leaders_fit(self) -> Households:
+        if self.leaders > self.count:
+            raise ValueError(f"leaders ({self.leaders}) must not exceed count ({self.count})")
+        return self
+
+
+class Network(Section):
+    """The household network: density and segregation are separate knobs."""
+
+    kind: Literal["two_group", "watts_strogatz", "barabasi_albert", "erdos_renyi"] = "two_group"
+    mean_degree: Annotated[float, Field(gt=0, le=200)] = 6.0
+    homophily: Annotated[float, Field(ge=0, lt=1)] = 0.6
+    original_density_ratio: Annotated[float, Field(gt=0, le=20)] = 1.5
+    rewiring: Share = 0.1
+    joint_work_ties: Share = 0.15
+    dissolution_rate: Share = 0.003
+
+    def block_probabilities(self, n_original: int, n_newcomer: int) -> tuple[float, float, float]:
+        """Tie probabilities (original-original, newcomer-newcomer, cross) giving mean_degree.
+
+        The cross-group probability is (1 - homophily) times the newcomers' in-group one, and
+        original residents' in-group probability is ``original_density_ratio`` times it.
+        """
+        pairs_oo = n_original * (n_original - 1) / 2
+        pairs_nn = n_newcomer * (n_newcomer - 1) / 2
+        pairs_on = n_original * n_newcomer
+        weight = self.original_density_ratio * pairs_oo + pairs_nn + (1 - self.homophily) * pairs_on
+        edges = self.mean_degree * (n_original + n_newcomer) / 2
+        base = edges / weight if weight > 0 else 0.0
+        return self.original_density_ratio * base, base, (1 - self.homophily) * base
+
+
+class Allocation(Section):
+    """How a positive monthly profit is split; what is left is reinvested."""
+
+    reserve_share: Share = 0.1  # public figure: Thai cooperatives keep >= 10% as reserve
+    fund_share: Share = 0.2  # the "profit share"; Thai SE Act 2019 anchors >= 0.7 as an upper case
+    member_share: Share = 0.4
+
+    @model_validator(mode="after")
+    def _sum_at_most_one(self) -> Allocation:
+        total = self.reserve_share + self.fund_share + self.member_share
+        if total > 1 + 1e-9:
+            raise ValueError(
+                f"reserve_share + fund_share + member_share = {total:.3g}; must be at most 1"
+            )
+        return self
+
+
+class Enterprise(Section):
+    name: str = "enterprise"
+    founders: Literal["leaders", "random"] = "leaders"
+    founder_count: Annotated[int, Field(ge=1)] | None = None
+    price_thb: Annotated[float, Field(gt=0)] = 50.0
+    unit_cost_thb: Baht = 30.0
+    fixed_cost_thb: Baht = 500.0
+    productivity: Annotated[float, Field(ge=0)] = 4.0
+    capability: Share = 0.5
+    market_size: Annotated[float, Field(ge=0)] = 165.0
+    market_risk_sigma: Annotated[float, Field(ge=0, le=3)] = 0.3
+    max_members: Annotated[int, Field(ge=1)] | None = None
+    experience_gain: Share = 0.005
+    reinvestment_per_capability_thb: Annotated[float, Field(gt=0)] = 50_000.0
+    insolvency_months: Annotated[int, Field(ge=1)] = 6
+    asset_lock: Literal["fund", "enterprise"] = "fund"  # source 001: assets never go to members
+    allocation: Allocation | None = None
+
+
+class VulnerableFund(Section):
+    """Source 000: a fund for vulnerable people fed by the enterprise's profit."""
+
+    initial_balance_thb: Baht = 0.0
+    grant_thb: Annotated[float, Field(gt=0)] = 250.0
+    max_grants_per_month: Annotated[int, Field(ge=0)] = 5
+    eligibility: Literal["vulnerable_in_hardship", "in_hardship"] = "vulnerable_in_hardship"
+
+
+class Funds(Section):
+    vulnerable: VulnerableFund = VulnerableFund()
+
+
+class Shock(Section):
+    kind: Literal["covid19", "disaster", "price"] = "covid19"
+    start: Month = 2
+    duration: Annotated[int, Field(ge=1)] = 12
+    households_hit: Share = 0.4
+    income_loss: Share = 0.5
+    demand_drop: Share = 0.3
+    cost_increase: Annotated[float, Field(ge=0, le=10)] = 0.0
+
+
+class Training(Section):
+    kind: Literal["training"]
+    month: Month
+    capability_gain: Share = 0.1
+
+
+class MarketChannel(Section):
+    kind: Literal["market_channel"]
+    month: Month
+    demand_gain: Annotated[float, Field(ge=0, le=10)] = 0.3
+
+
+class MatchingGrant(Section):
+    kind: Literal["matching_grant"]
+    month: Month
+    amount_thb: Baht = 2_000.0
+    fund: Literal["vulnerable"] = "vulnerable"
+
+
+class Bridging(Section):
+    kind: Literal["bridging"]
+    month: Month
+    participants: Share = 0.1
+    ties_per_participant: Annotated[int, Field(ge=1, le=50)] = 1
+
+
+Intervention = Annotated[
+    Training | MarketChannel | MatchingGrant | Bridging, Field(discriminator="kind")
+]
+
+
+class Scenario(Section):
+    name: str = "scenario"
+    description: str = ""
+    months: Annotated[int, Field(ge=1, le=1200)] = 36
+    households: Households = Households()
+    network: Network = Network()
+    allocation: Allocation = Allocation()
+    enterprises: list[Enterprise] = Field(default_factory=lambda: [Enterprise()])
+    funds: Funds = Funds()
+    shocks: list[Shock] = Field(default_factory=list)
+    interventions: list[Intervention] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _network_feasible(self) -> Scenario:
+        n_new = round(self.households.count * self.households.newcomer_share)
+        n_orig = self.households.count - n_new
+        if self.network.kind == "two_group":
+            highest = max(self.network.block_probabilities(n_orig, n_new))
+            if highest > 1:
+                raise ValueError(
+                    f"network.mean_degree = {self.network.mean_degree} is too dense for "
+                    f"{self.households.count} households at homophily {self.network.homophily}"
+                    " (a tie probability would exceed 1)"
+                )
+        elif self.network.mean_degree >= self.households.count - 1:
+            raise ValueError("network.mean_degree must be below households.count - 1")
+        names = [e.name for e in self.enterprises]
+        if len(set(names)) != len(names):
+            raise ValueError(f"enterprise names must be unique, got {names}")
+        return self
+
+    def allocation_for(self, enterprise: Enterprise) -> Allocation:
+        return enterprise.allocation or self.allocation
