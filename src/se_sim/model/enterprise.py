@@ -18,6 +18,9 @@ if TYPE_CHECKING:
 class Enterprise(mesa.Agent):
     """An enterprise owned by its member households.
 
+    It produces what its members can make, but no more than ``production_plan`` times the demand
+    it expects (market size, channels, shocks); the market then takes a lognormal share of that.
+
     Members work; there are no wages: members are paid only through ``member_share`` of a
     positive profit, split equally (every member gives the same work time). Cash is working
     capital; a loss is paid from cash, then reserve. Spending is limited to what it holds, so its
@@ -62,10 +65,12 @@ class Enterprise(mesa.Agent):
         fixed = min(cfg.fixed_cost_thb, self.cash + self.reserve)
         capacity = members.size * cfg.productivity * self.capability
         affordable = (self.cash + self.reserve - fixed) / unit_cost if unit_cost > 0 else capacity
-        output = max(0.0, min(capacity, affordable))
+        expected_demand = cfg.market_size * self.demand_multiplier * model.events.demand_factor
+        planned = cfg.production_plan * expected_demand
+        output = max(0.0, min(capacity, affordable, planned))
         sigma = cfg.market_risk_sigma
         risk = model.rng.lognormal(-0.5 * sigma**2, sigma)  # mean 1: risk, not trend
-        demand = cfg.market_size * self.demand_multiplier * risk * model.events.demand_factor
+        demand = expected_demand * risk
         sold = min(output, demand)
         self.revenue = sold * cfg.price_thb
         costs = output * unit_cost + fixed

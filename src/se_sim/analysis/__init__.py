@@ -1,0 +1,1 @@
+"""Analysis layer: tables, reports and plots from run and sweep results."""

@@ -1,0 +1,45 @@
+"""Running one scenario over seeded replicates, as ``se-sim run`` does."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+from tqdm import tqdm
+
+from se_sim.model import CommunityModel
+from se_sim.runner.simulate import simulate
+from se_sim.scenario.schema import Scenario
+
+
+@dataclass(frozen=True)
+class ReplicateResults:
+    scenario: Scenario
+    seeds: list[int]
+    steps: pd.DataFrame  # one row per replicate and month
+    summary: pd.DataFrame  # one row per replicate
+
+
+def run_replicates(scenario: Scenario, seeds: list[int], progress: bool = True) -> ReplicateResults:
+    steps, summaries = [], []
+    for seed in tqdm(seeds, desc="replicates", disable=not progress, leave=False):
+        table, summary = simulate(CommunityModel(scenario, rng=seed), scenario.months, "month")
+        table.insert(0, "seed", seed)
+        steps.append(table)
+        summaries.append(summary)
+    return ReplicateResults(
+        scenario, list(seeds), pd.concat(steps, ignore_index=True), pd.DataFrame(summaries)
+    )
+
+
+def new_results_dir(root: str | Path, name: str) -> Path:
+    """A new folder ``root/<name>-<timestamp>``: no run ever overwrites another."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    path = Path(root) / f"{name}-{stamp}"
+    suffix = 1
+    while path.exists():
+        suffix += 1
+        path = Path(root) / f"{name}-{stamp}-{suffix}"
+    return path
