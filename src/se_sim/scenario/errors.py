@@ -35,33 +35,42 @@ def read_yaml(path: str | Path) -> dict[str, Any]:
     return data
 
 
-def _dotted(loc: tuple[Any, ...]) -> str:
-    return ".".join(str(part) for part in loc) or "(top level)"
-
-
-def _submodel_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
-    """The schema class holding the field at ``loc[:-1]``, to suggest names for an unknown key."""
-    current: Any = model
-    for part in loc[:-1]:
-        if isinstance(part, int):
-            continue
-        field = current.model_fields.get(str(part)) if hasattr(current, "model_fields") else None
-        if field is None:
-            return None
-        current = _model_in(field.annotation)
-        if current is None:
-            return None
-    return current if hasattr(current, "model_fields") else None
-
-
-def _model_in(annotation: Any) -> type[BaseModel] | None:
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    """The schema classes inside an annotation (a class, a list of them, a union of them)."""
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in getattr(annotation, "__args__", ()):
-        found = _model_in(arg)
-        if found is not None:
-            return found
-    return None
+        return [annotation]
+    return [m for arg in getattr(annotation, "__args__", ()) for m in _models_in(arg)]
+
+
+def _walk(schema: type[BaseModel], loc: tuple[Any, ...]) -> tuple[str, type[BaseModel] | None]:
+    """The YAML path of a pydantic error location, and the class holding its last field.
+
+    Pydantic adds union tags (``interventions.1.training.month``) to locations; readers think
+    in YAML paths (``interventions.1.month``), so tags are dropped while walking the schema.
+    """
+    parts: list[str] = []
+    current: list[type[BaseModel]] = [schema]
+    parent: type[BaseModel] | None = schema
+    for part in loc:
+        if isinstance(part, int):
+            parts.append(str(part))
+            continue
+        tagged = [m for m in current if part not in m.model_fields and _tag(m) == part]
+        if tagged:
+            current = tagged
+            parent = tagged[0]
+            continue
+        holder = next((m for m in current if part in m.model_fields), None)
+        parts.append(str(part))
+        parent = holder if holder is not None else (current[0] if len(current) == 1 else None)
+        current = _models_in(holder.model_fields[part].annotation) if holder else []
+    return ".".join(parts) or "(top level)", parent
+
+
+def _tag(model: type[BaseModel]) -> str | None:
+    kind = model.model_fields.get("kind")
+    args = getattr(kind.annotation, "__args__", ()) if kind else ()
+    return args[0] if len(args) == 1 else None
 
 
 def describe_validation_error(
@@ -70,19 +79,15 @@ def describe_validation_error(
     """Turn pydantic's error list into one readable line per problem."""
     lines = []
     for item in error.errors():
-        loc = tuple(item["loc"])
-        # Discriminated unions add the tag to the location; readers think in YAML paths.
-        loc = tuple(p for p in loc if not (isinstance(p, str) and p.endswith("]")))
-        path = _dotted(loc)
-        kind = item["type"]
-        if kind == "extra_forbidden":
-            parent = _submodel_at(schema, loc)
-            valid = sorted(parent.model_fields) if parent else []
+        loc = tuple(p for p in item["loc"] if not (isinstance(p, str) and p.endswith("]")))
+        path, holder = _walk(schema, loc)
+        if item["type"] == "extra_forbidden":
+            valid = sorted(holder.model_fields) if holder else []
             close = difflib.get_close_matches(str(loc[-1]), valid, n=1)
             hint = f"; did you mean '{close[0]}'?" if close else ""
             lines.append(f"{source}: {path}: unknown field{hint} (valid here: {', '.join(valid)})")
             continue
-        value = item.get("input")
-        shown = "" if kind == "missing" else f" = {value!r}"
-        lines.append(f"{source}: {path}{shown}: {item['msg']}")
+        shown = "" if item["type"] == "missing" else f" = {item.get('input')!r}"
+        message = item["msg"].removeprefix("Value error, ")
+        lines.append(f"{source}: {path}{shown}: {message}")
     return InputError(lines)

@@ -1,0 +1,236 @@
+"""Experiment files: what to run (a scenario or any Mesa model), over which design, how often.
+
+An experiment is read in two passes so that errors point at the right place: first the design's
+``kind`` picks the design schema, then the whole file is validated against ``Experiment[Design]``,
+which lets a typo anywhere (also inside ``design``) be answered with the closest valid key.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Generic, Literal, TypeVar
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from se_sim.scenario.errors import InputError, describe_validation_error, read_yaml
+
+DEFAULT_REPORT = "fund_inflow_total_thb"
+
+
+class Section(BaseModel):
+    """Unknown keys are errors, never silent defaults."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Range(Section):
+    """Evenly spaced values from ``start`` to ``stop`` inclusive: ``num`` of them, or ``step`` apart."""
+
+    start: float
+    stop: float
+    num: Annotated[int, Field(ge=1)] | None = None
+    step: Annotated[float, Field(gt=0)] | None = None
+
+    @model_validator(mode="after")
+    def _one_spacing(self) -> Range:
+        if (self.num is None) == (self.step is None):
+            raise ValueError("give exactly one of num or step")
+        if self.stop < self.start:
+            raise ValueError("stop must not be below start")
+        return self
+
+
+def _ordered(bounds: tuple[float, float]) -> tuple[float, float]:
+    if not bounds[0] < bounds[1]:
+        raise ValueError("lower bound must be below upper bound")
+    return bounds
+
+
+Bounds = Annotated[tuple[float, float], AfterValidator(_ordered)]
+Sweep = Annotated[list[Any], Field(min_length=1)] | Range
+FieldPath = Annotated[str, Field(min_length=1)]
+
+
+class Grid(Section):
+    """Full factorial over each field's values."""
+
+    kind: Literal["grid"]
+    fields: Annotated[dict[FieldPath, Sweep], Field(min_length=1)]
+
+
+class Points(Section):
+    """An explicit list of design points, each a mapping of field path to value."""
+
+    kind: Literal["points"]
+    points: Annotated[list[dict[FieldPath, Any]], Field(min_length=1)]
+
+
+class Variants(Section):
+    """Named sets of overrides (e.g. baseline, training); a variant may replace a whole list."""
+
+    kind: Literal["variants"]
+    variants: Annotated[dict[FieldPath, dict[FieldPath, Any]], Field(min_length=1)]
+
+
+class Lhs(Section):
+    """Latin hypercube sample of ``samples`` points within ``bounds``."""
+
+    kind: Literal["lhs"]
+    bounds: Annotated[dict[FieldPath, Bounds], Field(min_length=1)]
+    samples: Annotated[int, Field(ge=1)]
+
+
+def _power_of_two(n: int) -> int:
+    if n & (n - 1):
+        raise ValueError(f"must be a power of 2 for Sobol' balance, e.g. {1 << n.bit_length()}")
+    return n
+
+
+class Sobol(Section):
+    """Saltelli's scheme: ``samples`` * (2D + 2) points (D + 2 without second-order indices)."""
+
+    kind: Literal["sobol"]
+    bounds: Annotated[dict[FieldPath, Bounds], Field(min_length=1)]
+    samples: Annotated[int, Field(ge=1), AfterValidator(_power_of_two)]
+    second_order: bool = True
+
+
+class Morris(Section):
+    """Elementary-effects trajectories: ``trajectories`` * (D + 1) points."""
+
+    kind: Literal["morris"]
+    bounds: Annotated[dict[FieldPath, Bounds], Field(min_length=1)]
+    trajectories: Annotated[int, Field(ge=2)]
+    levels: Annotated[int, Field(ge=2, multiple_of=2)] = 4
+
+
+DESIGNS: dict[str, type[Section]] = {
+    "grid": Grid, "points": Points, "variants": Variants,
+    "lhs": Lhs, "sobol": Sobol, "morris": Morris,
+}
+SAMPLED = ("lhs", "sobol", "morris")
+
+D = TypeVar("D", bound=Section)
+
+
+class Flush(Section):
+    """How often finished runs are written: a part file every ``runs`` runs or ``seconds``."""
+
+    runs: Annotated[int, Field(ge=1)] = 200
+    seconds: Annotated[float, Field(gt=0)] = 60.0
+
+
+class Experiment(Section, Generic[D]):
+    """One experiment: a design of points, each run ``replicates`` times with spawned seeds."""
+
+    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+$")]
+    description: str = ""
+    scenario: str | None = None
+    overrides: dict[FieldPath, Any] = Field(default_factory=dict)
+    model: Annotated[str, Field(pattern=r"^[\w.]+:\w+$")] | None = None
+    parameters: dict[FieldPath, Any] = Field(default_factory=dict)
+    steps: Annotated[int, Field(ge=1)] | None = None
+    seed: Annotated[int, Field(ge=0)] = 0
+    replicates: Annotated[int, Field(ge=1)] = 1
+    common_random_numbers: bool = False
+    design: D
+    keep_steps: Literal["all", "none"] | list[str] = "all"
+    report: str = DEFAULT_REPORT
+    flush: Flush = Flush()
+
+    def identity(self) -> dict[str, Any]:
+        """Everything that decides the results; ``report``, ``flush`` and text may change freely."""
+        return self.model_dump(mode="json", exclude={"description", "report", "flush"})
+
+
+@dataclass(frozen=True)
+class ExperimentFile:
+    """A validated experiment with the file it came from and, in scenario mode, its scenario."""
+
+    path: Path
+    given: dict[str, Any]
+    spec: Experiment[Any]
+    scenario_path: Path | None
+    scenario_raw: dict[str, Any] | None
+
+    @property
+    def sha256(self) -> str:
+        return sha256_json(self.spec.identity())
+
+    @property
+    def scenario_sha256(self) -> str | None:
+        return file_sha256(self.scenario_path) if self.scenario_path else None
+
+
+def sha256_json(data: Any) -> str:
+    """Hash of canonical JSON, so key order and YAML formatting do not change identity."""
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def load_experiment(path: str | Path) -> ExperimentFile:
+    """Read and validate an experiment file; every problem becomes one readable InputError line."""
+    path = Path(path)
+    given = read_yaml(path)
+    spec = _validate(given, path)
+    _check_mode(spec, str(path))
+    scenario_path = None
+    scenario_raw = None
+    if spec.scenario is not None:
+        scenario_path = (path.parent / spec.scenario).resolve()
+        if not scenario_path.is_file():
+            raise InputError(
+                [f"{path}: scenario = {spec.scenario!r}: no such file ({scenario_path})"]
+            )
+        scenario_raw = read_yaml(scenario_path)
+    return ExperimentFile(path, given, spec, scenario_path, scenario_raw)
+
+
+def _validate(given: dict[str, Any], path: Path) -> Experiment[Any]:
+    design = given.get("design")
+    kind = design.get("kind") if isinstance(design, dict) else None
+    if kind not in DESIGNS:
+        raise InputError([_bad_kind(str(path), design, kind)])
+    schema = Experiment[DESIGNS[kind]]  # type: ignore[misc]
+    try:
+        return schema.model_validate({"name": path.stem, **given})
+    except ValidationError as exc:
+        raise describe_validation_error(str(path), exc, schema) from None
+
+
+def _bad_kind(source: str, design: Any, kind: Any) -> str:
+    allowed = ", ".join(DESIGNS)
+    if not isinstance(design, dict):
+        return f"{source}: design: missing or not a mapping; it needs a kind ({allowed})"
+    close = difflib.get_close_matches(str(kind), list(DESIGNS), n=1)
+    hint = f"; did you mean '{close[0]}'?" if close else ""
+    return f"{source}: design.kind = {kind!r}: must be one of {allowed}{hint}"
+
+
+def _check_mode(spec: Experiment[Any], source: str) -> None:
+    """Scenario mode and Mesa-model mode take different keys; say which ones do not fit."""
+    if (spec.scenario is None) == (spec.model is None):
+        raise InputError([f"{source}: give exactly one of 'scenario' (a scenario file) or "
+                          "'model' (package.module:ClassName)"])
+    misplaced = {
+        "parameters": (spec.scenario and spec.parameters, "use 'overrides' with a scenario"),
+        "steps": (spec.scenario and spec.steps, "a scenario runs for its 'months'"),
+        "overrides": (spec.model and spec.overrides, "use 'parameters' with a model"),
+    }
+    lines = [
+        f"{source}: {key}: not used in this kind of experiment; {advice}"
+        for key, (present, advice) in misplaced.items()
+        if present
+    ]
+    if spec.model is not None and spec.steps is None:
+        lines.append(f"{source}: steps: required with 'model' (how many steps to run)")
+    if lines:
+        raise InputError(lines)

@@ -1,0 +1,24 @@
+"""Per-run seeds spawned from the experiment's master seed.
+
+A run's seed is the state of ``SeedSequence(master, spawn_key=key)``, which equals the ``key``-th
+child of ``SeedSequence(master).spawn``: independent streams, computed in O(1) per run, and the same
+in any process. Keys are ``(point, replicate)``, or ``(replicate,)`` with common random numbers so
+every point of replicate r sees the same randomness. Adding replicates or appending points leaves
+the seeds of existing runs unchanged.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def run_seed(master: int, point_id: int, replicate: int, common_random_numbers: bool) -> int:
+    """The seed of one run as a plain non-negative int below 2**63 (fits an int64 column)."""
+    key = (replicate,) if common_random_numbers else (point_id, replicate)
+    state = np.random.SeedSequence(master, spawn_key=key).generate_state(1, np.uint64)[0]
+    return int(state >> np.uint64(1))
+
+
+def design_seed(master: int) -> int:
+    """Seed for sampling the design itself (SALib), distinct from every run's spawned stream."""
+    return int(np.random.SeedSequence(master).generate_state(1, np.uint32)[0])

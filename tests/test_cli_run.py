@@ -1,0 +1,72 @@
+"""``se-sim run``: the files it writes, their columns and rows, and where it writes them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from se_sim.cli import main
+from se_sim.model.metrics import MONTHLY
+from se_sim.runner.replicates import run_replicates
+from se_sim.scenario import load_scenario
+from tests.conftest import BANG_SAO_THONG
+
+SUMMARY_COLUMNS = [
+    "seed", "founding_leaders", "garden_households_end_of_shock", "fund_inflow_total_thb",
+    "fund_unique_beneficiaries", "cross_group_tie_share_start", "cross_group_tie_share_end",
+    "outgroup_trust_start", "outgroup_trust_end", "active_enterprises_end",
+]
+SMALL = ["--set", "households.count=150", "--months", "8"]
+
+
+def test_run_writes_every_output(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "out"
+    code = main(["run", str(BANG_SAO_THONG), "--seed", "5", "--replicates", "3", "--out", str(out),
+                 "--quiet", *SMALL])
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "fund_inflow_total_thb" in printed and str(out) in printed
+    steps = pd.read_parquet(out / "steps.parquet")
+    assert len(steps) == 3 * 9  # months 0..8 for each replicate
+    assert set(MONTHLY) <= set(steps.columns)
+    pd.testing.assert_frame_equal(steps, pd.read_csv(out / "steps.csv"), check_dtype=False)
+    summary = pd.read_csv(out / "summary.csv")
+    assert list(summary["seed"]) == [5, 6, 7]
+    assert set(SUMMARY_COLUMNS) <= set(summary.columns)
+    document = json.loads((out / "summary.json").read_text())
+    assert document["seeds"] == [5, 6, 7]
+    assert document["scenario"]["households"]["count"] == 150
+    assert len(document["replicates"]) == 3
+    assert (out / "outcomes.png").stat().st_size > 10_000
+
+
+def test_run_without_out_makes_a_new_folder_under_results(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    for _ in range(2):
+        assert main(["run", str(BANG_SAO_THONG), "--quiet", *SMALL]) == 0
+    folders = sorted((tmp_path / "results").iterdir())
+    assert len(folders) == 2 and all((f / "summary.csv").exists() for f in folders)
+
+
+def test_another_process_gives_identical_steps(tmp_path: Path) -> None:
+    """The same scenario and seed give the same table in a fresh interpreter."""
+    out = tmp_path / "sub"
+    cmd = [sys.executable, "-m", "se_sim.cli", "run", str(BANG_SAO_THONG), "--seed", "11",
+           "--out", str(out), "--quiet", *SMALL]
+    subprocess.run(cmd, check=True, capture_output=True)
+    scenario = load_scenario(BANG_SAO_THONG, ["households.count=150", "months=8"])
+    here = run_replicates(scenario, [11], progress=False).steps
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "steps.parquet"), here)
+
+
+@pytest.mark.parametrize("args", [["validate", "missing.yaml"], ["run", "missing.yaml"]])
+def test_console_errors_have_no_traceback(args: list[str], tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "se_sim.cli", *args], capture_output=True,
+                          text=True, cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.strip() == "error: missing.yaml: no such file"
