@@ -20,11 +20,16 @@ class SocialNetwork:
     def __init__(self, n: int, newcomer: np.ndarray, u: np.ndarray, v: np.ndarray):
         self.n = n
         self.newcomer = newcomer
-        self._set_edges(u, v)
+        self._set_keys(_sorted_unique(self._keys(u, v)))
 
-    def _set_edges(self, u: np.ndarray, v: np.ndarray) -> None:
-        lo, hi = np.minimum(u, v), np.maximum(u, v)
-        keys = np.unique((lo * self.n + hi)[lo != hi])
+    def _keys(self, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+        """One integer per tie (low·n + high), without self-ties; sorting keys sorts ties."""
+        lo, hi = np.minimum(u, v).astype(np.int64), np.maximum(u, v).astype(np.int64)
+        return (lo * self.n + hi)[lo != hi]
+
+    def _set_keys(self, keys: np.ndarray) -> None:
+        """Install sorted, unique tie keys and rebuild the adjacency matrix from them."""
+        self.keys = keys
         self.u, self.v = keys // self.n, keys % self.n
         ones = np.ones(2 * keys.size, dtype=np.float64)
         rows = np.concatenate([self.u, self.v])
@@ -34,17 +39,20 @@ class SocialNetwork:
 
     @property
     def edge_count(self) -> int:
-        return int(self.u.size)
+        return int(self.keys.size)
 
     def add_edges(self, u: np.ndarray, v: np.ndarray) -> None:
-        """Add ties (duplicates and self-ties are dropped)."""
-        if u.size:
-            self._set_edges(np.concatenate([self.u, u]), np.concatenate([self.v, v]))
+        """Add ties; ties already present and self-ties are dropped."""
+        new = _sorted_unique(self._keys(u, v))
+        at = np.searchsorted(self.keys, new)
+        present = (at < self.keys.size) & (self.keys[np.minimum(at, self.keys.size - 1)] == new)
+        if (~present).any():
+            self._set_keys(np.insert(self.keys, at[~present], new[~present]))
 
     def remove_edges(self, drop: np.ndarray) -> None:
         """Remove the ties where the boolean mask ``drop`` (over ``self.u``/``self.v``) is true."""
         if drop.any():
-            self._set_edges(self.u[~drop], self.v[~drop])
+            self._set_keys(self.keys[~drop])
 
     def neighbour_count(self, flags: np.ndarray) -> np.ndarray:
         """For every household, how many of its neighbours have the flag (or sum of values)."""
@@ -80,6 +88,11 @@ class SocialNetwork:
         graph.add_nodes_from((i, {"newcomer": bool(f)}) for i, f in enumerate(self.newcomer))
         graph.add_edges_from(zip(self.u.tolist(), self.v.tolist(), strict=True))
         return graph
+
+
+def _sorted_unique(keys: np.ndarray) -> np.ndarray:
+    keys = np.sort(keys)
+    return keys[np.concatenate([[True], keys[1:] != keys[:-1]])] if keys.size else keys
 
 
 def _pairs_within(size: int, p: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:

@@ -110,4 +110,4 @@ def _column_values(column: np.ndarray, bounds: tuple[float, float], integer: boo
     if integer:
         low, high = math.ceil(bounds[0]), math.floor(bounds[1])
         return [int(v) for v in np.clip(np.rint(column), low, high)]
-    return [float(v) for v in np.clip(column, *bounds)]
+    return [float(v) for v in column]
