@@ -175,7 +175,7 @@ def test_block_model_density_and_homophily_are_separate_knobs() -> None:
             net = build_network(Network(mean_degree=degree, homophily=h), newcomer,
                                 np.random.default_rng(0))
             assert 2 * net.edge_count / 4000 == pytest.approx(degree, rel=0.05)
-            p_oo, p_nn, p_on = Network(mean_degree=degree, homophily=h).block_probabilities(
+            _p_oo, _p_nn, p_on = Network(mean_degree=degree, homophily=h).block_probabilities(
                 2000, 2000)
             expected_cross = p_on * 2000 * 2000 / (degree * 2000)
             assert net.cross_group_share() == pytest.approx(expected_cross, rel=0.1)
@@ -184,7 +184,7 @@ def test_block_model_density_and_homophily_are_separate_knobs() -> None:
 def test_the_shock_lowers_incomes_of_households_it_hits() -> None:
     shocked = small_scenario()
     calm = small_scenario(shocks=[])
-    model_s, table_s, _ = run(shocked, 4)
+    _model_s, table_s, _ = run(shocked, 4)
     _, table_c, _ = run(calm, 4)
     shock = shocked.shocks[0]
     during = table_s["month"].between(shock.start, shock.start + shock.duration - 1)
@@ -229,7 +229,7 @@ def test_asset_lock_can_pass_assets_to_a_similar_enterprise() -> None:
 
 def test_matching_grant_enters_the_fund_as_outside_money() -> None:
     grant = {"kind": "matching_grant", "month": 2, "amount_thb": 5000}
-    model, table, _ = run(small_scenario(interventions=[grant]), 1)
+    model, _table, _ = run(small_scenario(interventions=[grant]), 1)
     assert model.vulnerable_fund.inflow_by_kind["matching"] == 5000
     assert model.ledger.inflows["matching_grants"] == 5000
 
@@ -258,7 +258,7 @@ def test_no_promotion_and_no_contagion_means_no_gardens() -> None:
 
 
 def test_fund_pays_new_beneficiaries_and_never_exceeds_its_balance() -> None:
-    model, table, _ = run(small_scenario(**{"households.count": 400}), 6)
+    model, _table, _ = run(small_scenario(**{"households.count": 400}), 6)
     fund = model.vulnerable_fund
     grants = fund.grants_total / fund.config.grant_thb
     assert fund.unique_beneficiaries <= grants

@@ -88,7 +88,7 @@ def test_bad_yaml_gives_line_number(tmp_path: Path) -> None:
 
 
 def test_missing_file() -> None:
-    with pytest.raises(InputError, match="nowhere.yaml: no such file"):
+    with pytest.raises(InputError, match=r"nowhere\.yaml: no such file"):
         load_scenario("nowhere.yaml")
 
 
