@@ -6,8 +6,9 @@ Utility of enterprise e for household i:
               + peer_weight · share of i's neighbours who are members of e
               + trust_weight · i's trust in the mix of groups among e's members
               − time_cost
-A non-member joins its best enterprise with probability ``monthly_rate · σ(U)`` if it can pay
-the share capital and the enterprise has room; a member who is not a leader leaves with
+A household that was not a member at the start of the month joins its best enterprise with
+probability ``monthly_rate · σ(U)`` if it can pay the share capital and the enterprise has room
+(admitted in random order); a member who is not a leader leaves with
 probability ``leave_rate · (1 − σ(U))``. Leaders are the core and stay.
 """
 
@@ -59,13 +60,13 @@ def update_membership(model: CommunityModel) -> None:
     column = {e.slot: c for c, e in enumerate(active)}
     draws = rng.random(hh.n)
 
+    outsiders = np.flatnonzero(~hh.is_member & (hh.savings >= hh.config.share_capital_thb))
     members = np.flatnonzero(hh.is_member & ~hh.leader)
     if members.size:
         own = np.array([column[s] for s in hh.enterprise[members]])
         p_leave = rule.leave_rate * (1 - _sigmoid(utility[members, own]))
         hh.enterprise[members[draws[members] < p_leave]] = NO_ENTERPRISE
 
-    outsiders = np.flatnonzero(~hh.is_member & (hh.savings >= hh.config.share_capital_thb))
     best = utility[outsiders].argmax(axis=1)
     p_join = rule.monthly_rate * _sigmoid(utility[outsiders, best])
     joins = draws[outsiders] < p_join
@@ -73,7 +74,7 @@ def update_membership(model: CommunityModel) -> None:
         joiners = outsiders[joins & (best == c)]
         room = enterprise.config.max_members
         if room is not None:
-            joiners = joiners[: max(room - enterprise.members().size, 0)]
+            joiners = rng.permutation(joiners)[: max(room - enterprise.members().size, 0)]
         _join(model, enterprise, joiners)
 
 
