@@ -7,7 +7,9 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
+EXIT_FAILED_RUNS = 1
 EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -40,9 +42,29 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
-    from se_sim.runner.sweep import sweep_from_cli
+    """0 if every run succeeded, 1 if some failed, 130 if interrupted (finished runs are kept)."""
+    from se_sim.analysis.sweep_table import format_sweep_table
+    from se_sim.runner.sweep import sweep_command
 
-    return sweep_from_cli(args)
+    experiment, outcome = sweep_command(args.experiment, args.out, args.backend, args.workers,
+                                        args.scheduler, args.shard, args.resume, not args.quiet)
+    where = f"shard {args.shard}" if args.shard else "the experiment"
+    print(f"{outcome.out}: {outcome.ok + outcome.failed} runs done ({outcome.ok} ok, "
+          f"{outcome.failed} failed), {outcome.stored_before} already stored, "
+          f"{outcome.in_shard} in {where}")
+    if outcome.interrupted:
+        again = f"se-sim sweep {args.experiment} --out {outcome.out} --resume"
+        again += f" --shard {args.shard}" if args.shard else ""
+        print(f"interrupted; finished runs are stored. Resume with:\n  {again}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    print(format_sweep_table(outcome.out, outcome.swept, experiment.spec.report))
+    if outcome.failed:
+        last_line = outcome.first_error.strip().splitlines()[-1]
+        print(f"{outcome.failed} run(s) failed; first error: {last_line}\n"
+              f"tracebacks are in the 'error' column: se_sim.runner.load_results('{outcome.out}')",
+              file=sys.stderr)
+        return EXIT_FAILED_RUNS
+    return 0
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -8,22 +8,20 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Collection
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from SALib.sample import latin, morris, sobol
 
 from se_sim.runner.experiment import (
     Grid,
+    Levels,
     Lhs,
     Morris,
     Points,
-    Range,
     Section,
     Sobol,
-    Sweep,
     Variants,
 )
 
@@ -41,37 +39,40 @@ class Design:
     problem: dict[str, Any] | None = None
 
 
-def build_design(design: Section, seed: int, integer_fields: Collection[str] = ()) -> Design:
+def build_design(
+    design: Section, seed: int, is_integer: Callable[[str], bool] = lambda path: False
+) -> Design:
     """Expand an experiment's design; ``seed`` drives SALib sampling (see seeds.design_seed)."""
     match design:
         case Grid():
-            return _grid(design, integer_fields)
+            return _grid(design, is_integer)
         case Points():
             return _points(design)
         case Variants():
             columns = [{"variant": name} for name in design.variants]
             return Design("variants", list(design.variants.values()), columns, ["variant"])
         case Lhs() | Sobol() | Morris():
-            return _sampled(design, seed, integer_fields)
+            return _sampled(design, seed, is_integer)
     raise TypeError(f"not a design: {design!r}")
 
 
-def _grid(design: Grid, integer_fields: Collection[str]) -> Design:
+def _grid(design: Grid, is_integer: Callable[[str], bool]) -> Design:
     names = list(design.fields)
-    values = [_sweep_values(design.fields[n], n in integer_fields) for n in names]
+    values = [_sweep_values(design.fields[n], is_integer(n)) for n in names]
     points = [dict(zip(names, combo, strict=True)) for combo in itertools.product(*values)]
     return Design("grid", points, points, names)
 
 
-def _sweep_values(sweep: Sweep, integer: bool) -> list[Any]:
-    if not isinstance(sweep, Range):
-        return list(sweep)
-    if sweep.num is not None:
-        raw = np.linspace(sweep.start, sweep.stop, sweep.num)
+def _sweep_values(levels: Levels, integer: bool) -> list[Any]:
+    if levels.values is not None:
+        return list(levels.values)
+    start, stop = float(levels.start), float(levels.stop)  # type: ignore[arg-type]
+    if levels.num is not None:
+        raw = np.linspace(start, stop, levels.num)
     else:
-        count = math.floor((sweep.stop - sweep.start) / sweep.step + 1e-9) + 1
-        raw = sweep.start + sweep.step * np.arange(count)
-    values = [int(round(v)) if integer else round(float(v), DECIMALS) for v in raw]
+        step = float(levels.step)  # type: ignore[arg-type]
+        raw = start + step * np.arange(math.floor((stop - start) / step + 1e-9) + 1)
+    values = [round(v) if integer else round(float(v), DECIMALS) for v in raw]
     return list(dict.fromkeys(values))  # rounding to integers may repeat a value
 
 
@@ -81,29 +82,34 @@ def _points(design: Points) -> Design:
     return Design("points", list(design.points), columns, swept)
 
 
-def _sampled(design: Lhs | Sobol | Morris, seed: int, integer_fields: Collection[str]) -> Design:
+def _sampled(design: Lhs | Sobol | Morris, seed: int, is_integer: Callable[[str], bool]) -> Design:
     names = list(design.bounds)
     problem = {
         "num_vars": len(names),
         "names": names,
         "bounds": [list(design.bounds[n]) for n in names],
     }
-    match design:
-        case Lhs():
-            matrix = latin.sample(problem, design.samples, seed=seed)
-        case Sobol():
-            matrix = sobol.sample(
-                problem, design.samples, calc_second_order=design.second_order, seed=seed
-            )
-        case Morris():
-            matrix = morris.sample(problem, design.trajectories, num_levels=design.levels,
-                                   seed=seed)
+    matrix = _salib_sample(design, dict(problem), seed)  # SALib adds keys to the dict it gets
     columns = [
-        _column_values(matrix[:, j], design.bounds[name], name in integer_fields)
+        _column_values(matrix[:, j], design.bounds[name], is_integer(name))
         for j, name in enumerate(names)
     ]
     points = [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
     return Design(design.kind, points, points, names, problem)
+
+
+def _salib_sample(design: Lhs | Sobol | Morris, problem: dict[str, Any], seed: int) -> np.ndarray:
+    from SALib.sample import latin, morris, sobol  # loads scipy.stats; only sampled designs need it
+
+    match design:
+        case Lhs():
+            return latin.sample(problem, design.samples, seed=seed)
+        case Sobol():
+            return sobol.sample(problem, design.samples, calc_second_order=design.second_order,
+                                seed=seed)
+        case Morris():
+            return morris.sample(problem, design.trajectories, num_levels=design.levels,
+                                 seed=seed)
 
 
 def _column_values(column: np.ndarray, bounds: tuple[float, float], integer: bool) -> list[Any]:

@@ -12,9 +12,17 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
 from se_sim.scenario.errors import InputError, describe_validation_error, read_yaml
 
@@ -27,21 +35,34 @@ class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Range(Section):
-    """Evenly spaced values from ``start`` to ``stop`` inclusive: ``num`` of them, or ``step`` apart."""
+class Levels(Section):
+    """A grid field's values: listed, or from ``start`` to ``stop`` (inclusive) ``num`` of them
+    or ``step`` apart. A bare list or value in the file means ``values``."""
 
-    start: float
-    stop: float
+    values: Annotated[list[Any], Field(min_length=1)] | None = None
+    start: float | None = None
+    stop: float | None = None
     num: Annotated[int, Field(ge=1)] | None = None
     step: Annotated[float, Field(gt=0)] | None = None
 
     @model_validator(mode="after")
-    def _one_spacing(self) -> Range:
-        if (self.num is None) == (self.step is None):
-            raise ValueError("give exactly one of num or step")
-        if self.stop < self.start:
+    def _one_form(self) -> Levels:
+        spacing = [v for v in (self.num, self.step) if v is not None]
+        if self.values is not None:
+            if self.start is not None or self.stop is not None or spacing:
+                raise ValueError("give either values or start/stop with num or step, not both")
+        elif self.start is None or self.stop is None or len(spacing) != 1:
+            raise ValueError("give a list of values, or start and stop with either num or step")
+        elif self.stop < self.start:
             raise ValueError("stop must not be below start")
         return self
+
+
+def _as_levels(value: Any) -> Any:
+    """In the file, ``[0.3, 0.8]`` or ``0.3`` stands for ``{values: [...]}``."""
+    if isinstance(value, dict):
+        return value
+    return {"values": value if isinstance(value, list) else [value]}
 
 
 def _ordered(bounds: tuple[float, float]) -> tuple[float, float]:
@@ -51,7 +72,7 @@ def _ordered(bounds: tuple[float, float]) -> tuple[float, float]:
 
 
 Bounds = Annotated[tuple[float, float], AfterValidator(_ordered)]
-Sweep = Annotated[list[Any], Field(min_length=1)] | Range
+Sweep = Annotated[Levels, BeforeValidator(_as_levels)]
 FieldPath = Annotated[str, Field(min_length=1)]
 
 
@@ -112,9 +133,6 @@ DESIGNS: dict[str, type[Section]] = {
     "grid": Grid, "points": Points, "variants": Variants,
     "lhs": Lhs, "sobol": Sobol, "morris": Morris,
 }
-SAMPLED = ("lhs", "sobol", "morris")
-
-D = TypeVar("D", bound=Section)
 
 
 class Flush(Section):
@@ -124,7 +142,7 @@ class Flush(Section):
     seconds: Annotated[float, Field(gt=0)] = 60.0
 
 
-class Experiment(Section, Generic[D]):
+class Experiment[D: Section](Section):
     """One experiment: a design of points, each run ``replicates`` times with spawned seeds."""
 
     name: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+$")]
@@ -144,7 +162,8 @@ class Experiment(Section, Generic[D]):
 
     def identity(self) -> dict[str, Any]:
         """Everything that decides the results; ``report``, ``flush`` and text may change freely."""
-        return self.model_dump(mode="json", exclude={"description", "report", "flush"})
+        return self.model_dump(mode="json", exclude_none=True,
+                               exclude={"description", "report", "flush"})
 
 
 @dataclass(frozen=True)
@@ -197,7 +216,7 @@ def load_experiment(path: str | Path) -> ExperimentFile:
 def _validate(given: dict[str, Any], path: Path) -> Experiment[Any]:
     design = given.get("design")
     kind = design.get("kind") if isinstance(design, dict) else None
-    if kind not in DESIGNS:
+    if not isinstance(kind, str) or kind not in DESIGNS:
         raise InputError([_bad_kind(str(path), design, kind)])
     schema = Experiment[DESIGNS[kind]]  # type: ignore[misc]
     try:

@@ -74,8 +74,8 @@ class ScenarioJob:
         """Validate one design point in the main process, so workers never see bad input."""
         self.scenario(params, label)
 
-    def integer_fields(self, paths: list[str]) -> set[str]:
-        return {path for path in paths if _field_type(Scenario, path) is int}
+    def is_integer(self, path: str) -> bool:
+        return _field_type(Scenario, path) is int
 
 
 @dataclass(frozen=True)
@@ -111,15 +111,16 @@ class ModelJob:
         lines = [
             f"{label}: {name}: {self.target} takes no such parameter{_hint(name, valid)} "
             f"(valid: {', '.join(valid)})"
-            for name in [*self.parameters, *params, "rng"]
+            for name in [*self.parameters, *params]
             if name not in signature.parameters
         ]
+        if "rng" not in signature.parameters:
+            lines.append(f"{label}: {self.target} must take rng= (the runner seeds each run)")
         if lines:
             raise InputError(lines)
 
-    def integer_fields(self, paths: list[str]) -> set[str]:
-        hints = typing.get_type_hints(self.model_class().__init__)
-        return {path for path in paths if _unwrap(hints.get(path)) is int}
+    def is_integer(self, path: str) -> bool:
+        return _unwrap(typing.get_type_hints(self.model_class().__init__).get(path)) is int
 
 
 Job = ScenarioJob | ModelJob
@@ -133,7 +134,7 @@ def import_model_job(job: ModelJob, source: str) -> ModelJob:
         raise InputError([f"{source}: model = {job.target!r}: cannot import: {exc}"]) from None
     except AttributeError:
         module = job.target.partition(":")[0]
-        raise InputError([f"{source}: model = {job.target!r}: {module} has no such class"]) from None
+        raise InputError([f"{source}: model = {job.target!r}: no such class in {module}"]) from None
     return job
 
 

@@ -1,0 +1,89 @@
+"""Design points: grid sizes and values, explicit points and variants, SALib samples in bounds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from se_sim.runner.design import build_design
+from se_sim.runner.experiment import Grid, Lhs, Morris, Points, Sobol, Variants, load_experiment
+from se_sim.runner.sweep import plan_sweep
+from se_sim.runner.tasks import ScenarioJob
+
+EXPERIMENTS = Path(__file__).resolve().parents[1] / "experiments"
+is_integer = ScenarioJob({}, "", {}, "none").is_integer
+BOUNDS = {"allocation.fund_share": (0.0, 0.7), "network.mean_degree": (2.0, 12.0),
+          "households.count": (100.5, 1000.0)}
+
+
+def test_main_experiment_grid_is_8_by_6_by_2() -> None:
+    plan = plan_sweep(load_experiment(EXPERIMENTS / "profit_share_x_density.yaml"))
+    points = plan.design.points
+    assert len(points) == 96 and plan.total_runs == 96 * 30
+    assert sorted({p["allocation.fund_share"] for p in points}) == [
+        0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7]
+    assert sorted({p["network.mean_degree"] for p in points}) == [2, 4, 6, 8, 10, 12]
+    assert sorted({p["network.homophily"] for p in points}) == [0.3, 0.8]
+    assert len({tuple(p.values()) for p in points}) == 96
+
+
+def test_grid_ranges_by_step_and_integer_fields() -> None:
+    grid = Grid.model_validate({"kind": "grid", "fields": {
+        "network.homophily": {"start": 0.0, "stop": 0.9, "step": 0.3},
+        "households.count": {"start": 10, "stop": 20, "num": 4},
+        "months": 12,
+    }})
+    design = build_design(grid, 0, is_integer)
+    assert len(design.points) == 4 * 4 * 1
+    assert sorted({p["network.homophily"] for p in design.points}) == [0.0, 0.3, 0.6, 0.9]
+    counts = [p["households.count"] for p in design.points]
+    assert sorted(set(counts)) == [10, 13, 17, 20] and all(type(c) is int for c in counts)
+    assert design.swept == ["network.homophily", "households.count", "months"]
+
+
+def test_points_and_variants_keep_their_order() -> None:
+    points = Points.model_validate({"kind": "points", "points": [
+        {"months": 6}, {"months": 12, "network.homophily": 0.2}]})
+    design = build_design(points, 0)
+    assert design.swept == ["months", "network.homophily"]
+    assert design.columns == [{"months": 6, "network.homophily": None},
+                              {"months": 12, "network.homophily": 0.2}]
+    variants = Variants.model_validate({"kind": "variants", "variants": {
+        "baseline": {}, "training": {"interventions": [{"kind": "training", "month": 3}]}}})
+    design = build_design(variants, 0)
+    assert design.columns == [{"variant": "baseline"}, {"variant": "training"}]
+    assert design.points[1] == {"interventions": [{"kind": "training", "month": 3}]}
+
+
+@pytest.mark.parametrize(("design", "rows"), [
+    (Lhs(kind="lhs", bounds=BOUNDS, samples=50), 50),
+    (Sobol(kind="sobol", bounds=BOUNDS, samples=16), 16 * (2 * 3 + 2)),
+    (Sobol(kind="sobol", bounds=BOUNDS, samples=16, second_order=False), 16 * (3 + 2)),
+    (Morris(kind="morris", bounds=BOUNDS, trajectories=10), 10 * (3 + 1)),
+])
+def test_salib_designs_have_the_right_rows_and_stay_in_bounds(design, rows: int) -> None:
+    built = build_design(design, 7, is_integer)
+    assert len(built.points) == rows
+    assert built.problem == {"num_vars": 3, "names": list(BOUNDS),
+                             "bounds": [list(b) for b in BOUNDS.values()]}
+    for name, (low, high) in BOUNDS.items():
+        values = np.array([p[name] for p in built.points])
+        assert values.min() >= low and values.max() <= high
+    counts = [p["households.count"] for p in built.points]
+    assert all(type(c) is int for c in counts) and min(counts) >= 101
+    assert built.points == build_design(design, 7, is_integer).points  # seeded
+    assert built.points != build_design(design, 8, is_integer).points
+
+
+@settings(max_examples=25, deadline=None)
+@given(low=st.floats(-1e3, 1e3), width=st.floats(1e-3, 1e3), samples=st.integers(1, 40),
+       seed=st.integers(0, 2**32 - 1))
+def test_latin_hypercube_stays_in_any_bounds(low: float, width: float, samples: int,
+                                              seed: int) -> None:
+    design = Lhs(kind="lhs", bounds={"x": (low, low + width)}, samples=samples)
+    values = [p["x"] for p in build_design(design, seed).points]
+    assert len(values) == samples and all(low <= v <= low + width for v in values)

@@ -1,0 +1,107 @@
+"""The results folder: atomic parts, one record per run (the latest), manifest, summary table."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from se_sim.analysis.sweep_table import format_sweep_table, sweep_table
+from se_sim.runner.storage import (
+    RUNS,
+    STEPS,
+    PartWriter,
+    Shard,
+    completed_run_ids,
+    load_results,
+)
+from se_sim.runner.tasks import RunResult
+from tests.runner_support import sweep, toy_experiment
+
+COLUMNS = [{"x": 0.5}, {"x": 1.5}]
+
+
+def result(run_id: int, status: str = "ok", value: float = 1.0) -> RunResult:
+    steps = {"step": np.arange(3), "y": np.full(3, value)} if status == "ok" else {}
+    summary = {"y_end": value, "seed": 999} if status == "ok" else {}
+    return RunResult(run_id, run_id % 2, run_id // 2, 100 + run_id, status,  # type: ignore[arg-type]
+                     0.1, "" if status == "ok" else "Traceback ...", summary, steps)
+
+
+def test_parts_are_named_by_shard_and_the_latest_record_wins(tmp_path: Path) -> None:
+    writer = PartWriter(tmp_path, Shard(1, 3), COLUMNS, flush_runs=2, flush_seconds=60)
+    for run in [result(1), result(4, "failed"), result(7)]:
+        writer.add(run)
+    writer.flush()
+    assert sorted(p.name for p in (tmp_path / RUNS).iterdir()) == [
+        "part-s1of3-000001.parquet", "part-s1of3-000002.parquet"]
+    assert completed_run_ids(tmp_path) == {1, 7}
+    time.sleep(0.01)
+    again = PartWriter(tmp_path, Shard(1, 3), COLUMNS, flush_runs=10, flush_seconds=60)
+    again.add(result(4, value=5.0))  # a resumed retry of the failed run
+    again.add(result(1, value=9.0))  # a rerun replaces the earlier record and its steps
+    again.flush()
+    assert (tmp_path / RUNS / "part-s1of3-000003.parquet").is_file()
+    runs, steps = load_results(tmp_path)
+    assert list(runs["run_id"]) == [1, 4, 7]
+    assert list(runs["status"]) == ["ok", "ok", "ok"]
+    assert list(runs["y_end"]) == [9.0, 5.0, 1.0]
+    assert list(runs["seed"]) == [101, 104, 107]  # the runner's seed, not the summary's
+    assert list(runs.columns) == ["run_id", "point_id", "replicate", "seed", "x", "status",
+                                  "wall_time_s", "error", "y_end"]
+    assert steps.groupby("run_id")["y"].first().to_dict() == {1: 9.0, 4: 5.0, 7: 1.0}
+    assert len(steps) == 9
+
+
+def test_leftovers_of_a_crash_are_ignored(tmp_path: Path) -> None:
+    writer = PartWriter(tmp_path, Shard(), COLUMNS, flush_runs=1, flush_seconds=60)
+    writer.add(result(0))
+    (tmp_path / RUNS / ".part-s0of1-000002.parquet.tmp").write_bytes(b"half a parquet file")
+    orphan = pd.DataFrame({"run_id": [5], "step": [0], "y": [3.0]})
+    orphan.to_parquet(tmp_path / STEPS / "part-s0of1-000002.parquet")  # runs part never written
+    runs, steps = load_results(tmp_path)
+    assert list(runs["run_id"]) == [0] and set(steps["run_id"]) == {0}
+
+
+def test_time_based_flush(tmp_path: Path) -> None:
+    writer = PartWriter(tmp_path, Shard(), COLUMNS, flush_runs=1000, flush_seconds=0.0)
+    writer.add(result(0))
+    assert writer.written == 1 and len(load_results(tmp_path)[0]) == 1
+
+
+def test_manifest_records_what_ran(tmp_path: Path) -> None:
+    experiment = toy_experiment(tmp_path, design={"kind": "sobol", "samples": 4,
+                                                  "bounds": {"n": [10, 40]}}, replicates=1)
+    sweep(experiment, tmp_path / "out")
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert manifest["status"] == "complete"
+    assert manifest["design"]["problem"] == {"num_vars": 1, "names": ["n"],
+                                             "bounds": [[10.0, 40.0]]}
+    assert manifest["experiment"]["given"]["design"]["kind"] == "sobol"
+    assert manifest["experiment"]["resolved"]["common_random_numbers"] is False
+    assert len(manifest["experiment"]["sha256"]) == 64 and manifest["scenario"] is None
+    assert set(manifest["versions"]) >= {"se_sim", "mesa", "numpy", "python"}
+    assert "git_commit" in manifest and manifest["host"]
+    assert manifest["runs"]["ok"] == 4 * (2 * 1 + 2)  # N (2D + 2) Sobol points, 1 replicate
+
+
+def test_sweep_table_by_point_or_by_main_effect(tmp_path: Path) -> None:
+    runs = pd.DataFrame({
+        "run_id": range(8), "status": ["ok"] * 7 + ["failed"],
+        "a": [1, 1, 2, 2, 1, 1, 2, 2], "b": [0, 1, 0, 1, 0, 1, 0, 1],
+        "y": [1.0, 2.0, 3.0, 4.0, 3.0, 4.0, 5.0, np.nan],
+    })
+    table = sweep_table(runs, ["a", "b"], "y")
+    assert table.to_dict("list") == {"a": [1, 1, 2, 2], "b": [0, 1, 0, 1],
+                                     "median": [2.0, 3.0, 4.0, 4.0], "runs": [2, 2, 2, 1]}
+    effects = sweep_table(runs, ["a", "b"], "y", max_rows=3)
+    assert effects.to_dict("list") == {"parameter": ["a", "a", "b", "b"],
+                                       "level": ["1", "2", "0", "1"],
+                                       "median": [2.5, 4.0, 3.0, 4.0], "runs": [4, 3, 4, 3]}
+    sweep(toy_experiment(tmp_path), tmp_path / "out")
+    text = format_sweep_table(tmp_path / "out", ["n"], "richest")
+    assert text.splitlines()[0] == "median richest by design point:"
+    assert "not a run summary" in format_sweep_table(tmp_path / "out", ["n"], "absent")
