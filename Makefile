@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: main test lint bench setup clean
+.PHONY: main case test bench setup clean
 
 setup: $(STAMP)
 
@@ -15,6 +15,9 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 main: $(STAMP)
+	$(BIN)/se-sim sweep experiments/profit_share_x_density.yaml
+
+case: $(STAMP)
 	$(BIN)/se-sim run scenarios/bang_sao_thong.yaml --replicates 30
 
 test: $(STAMP)
@@ -23,6 +26,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_model.py
+	$(BIN)/python benchmarks/bench_sweep.py
 
 clean:
 	rm -rf $(VENV)

@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/bench_sweep.py            # about 2 minutes on 2 cores
 
-1. The same small sweep (the Bang Sao Thong scenario, 2 x 2 grid x 50 replicates = 200 runs,
+1. The same small sweep (the Bang Sao Thong scenario, 2 x 2 grid x 100 replicates = 400 runs,
    every monthly metric kept) with the runner's ``serial`` and ``local`` backends and with
    ``mesa.batch_run``; runs per second, peak memory and ratios.
 2. The runner's overhead on 2 workers: (2 x elapsed - time inside the model) / time inside it.
@@ -37,7 +37,7 @@ from se_sim.scenario.errors import read_yaml
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "bang_sao_thong.yaml"
 GRID = {"allocation.fund_share": [0.1, 0.3], "network.mean_degree": [4, 8]}
-REPLICATES = 50
+REPLICATES = 100
 BASE = read_yaml(SCENARIO)
 TINY = {"households.count": 20, "households.leaders": 4, "months": 3}
 
