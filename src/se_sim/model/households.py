@@ -88,6 +88,11 @@ class HouseholdArrays:
         return newcomer_share[None, :] * toward_new + (1 - newcomer_share[None, :]) * toward_orig
 
 
+def _row_view(array: str, kind: type[bool] | type[float]) -> property:
+    """A read-only attribute showing this household's entry of one ``HouseholdArrays`` array."""
+    return property(lambda self: kind(getattr(self.model.households, array)[self.index]))
+
+
 class Household(mesa.Agent):
     """One household, read from the model's ``HouseholdArrays`` row ``index``."""
 
@@ -95,47 +100,22 @@ class Household(mesa.Agent):
         super().__init__(model)
         self.index = index
 
-    @property
-    def _arrays(self) -> HouseholdArrays:
-        return self.model.households
+    is_leader = _row_view("leader", bool)
+    is_vulnerable = _row_view("vulnerable", bool)
+    income_thb = _row_view("income", float)
+    savings_thb = _row_view("savings", float)
+    grows_vegetables = _row_view("garden", bool)
+    receives_produce = _row_view("receives_produce", bool)
+    food_secure = _row_view("food_secure", bool)
+    trust_outgroup = _row_view("trust_outgroup", float)
+    grants_received_thb = _row_view("grants_thb", float)
+    payouts_received_thb = _row_view("payouts_thb", float)
 
     @property
     def origin(self) -> str:
-        return "newcomer" if self._arrays.newcomer[self.index] else "original"
-
-    @property
-    def is_leader(self) -> bool:
-        return bool(self._arrays.leader[self.index])
-
-    @property
-    def is_vulnerable(self) -> bool:
-        return bool(self._arrays.vulnerable[self.index])
-
-    @property
-    def income_thb(self) -> float:
-        return float(self._arrays.income[self.index])
-
-    @property
-    def savings_thb(self) -> float:
-        return float(self._arrays.savings[self.index])
-
-    @property
-    def grows_vegetables(self) -> bool:
-        return bool(self._arrays.garden[self.index])
-
-    @property
-    def food_secure(self) -> bool:
-        return bool(self._arrays.food_secure[self.index])
-
-    @property
-    def trust_outgroup(self) -> float:
-        return float(self._arrays.trust_outgroup[self.index])
-
-    @property
-    def grants_received_thb(self) -> float:
-        return float(self._arrays.grants_thb[self.index])
+        return "newcomer" if self.model.households.newcomer[self.index] else "original"
 
     @property
     def enterprise(self) -> str | None:
-        slot = int(self._arrays.enterprise[self.index])
+        slot = int(self.model.households.enterprise[self.index])
         return None if slot == NO_ENTERPRISE else self.model.enterprise_list[slot].name
