@@ -148,9 +148,9 @@ class Enterprise(Section):
     fixed_cost_thb: Baht = 500.0
     productivity: Annotated[float, Field(ge=0)] = 4.0
     capability: Share = 0.5
-    market_size: Annotated[float, Field(ge=0)] = 150.0
+    market_size: Annotated[float, Field(ge=0)] = 140.0
     market_risk_sigma: Annotated[float, Field(ge=0, le=3)] = 0.3
-    production_plan: Annotated[float, Field(gt=0, le=10)] = 1.2
+    production_plan: Annotated[float, Field(gt=0, le=10)] = 1.0
     max_members: Annotated[int, Field(ge=1)] | None = None
     experience_gain: Share = 0.005
     reinvestment_per_capability_thb: Annotated[float, Field(gt=0)] = 50_000.0
