@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from se_sim.analysis.sweep_table import format_sweep_table, sweep_table
+from se_sim.analysis.sweep_table import format_sweep_table, sweep_table, two_way_table
 from se_sim.runner.storage import (
     RUNS,
     STEPS,
@@ -101,6 +101,9 @@ def test_sweep_table_by_point_or_by_main_effect(tmp_path: Path) -> None:
     assert effects.to_dict("list") == {"parameter": ["a", "a", "b", "b"],
                                        "level": ["1", "2", "0", "1"],
                                        "median": [2.5, 4.0, 3.0, 4.0], "runs": [4, 3, 4, 3]}
+    grid = two_way_table(runs, ["a", "b"], "y")
+    assert grid.loc[1, 0] == 2.0 and grid.loc[2, 1] == 4.0  # median over the other runs
+    assert two_way_table(runs, ["a"], "y") is None
     sweep(toy_experiment(tmp_path), tmp_path / "out")
     text = format_sweep_table(tmp_path / "out", ["n"], "richest")
     assert text.splitlines()[0] == "median richest by design point:"

@@ -2,7 +2,8 @@
 
 Small designs get one row per design point; larger ones (a 96-point grid, a Latin hypercube) get
 main effects instead: for each swept parameter, the median at each of its levels, continuous
-parameters cut into quartiles.
+parameters cut into quartiles. A large grid also gets the two-way table of its first two swept
+parameters (e.g. profit share × network density), the median over everything else.
 """
 
 from __future__ import annotations
@@ -43,6 +44,15 @@ def _main_effect(ok: pd.DataFrame, name: str, metric: str) -> pd.DataFrame:
     })
 
 
+def two_way_table(runs: pd.DataFrame, swept: list[str], metric: str) -> pd.DataFrame | None:
+    """Median of ``metric`` with the first swept parameter as rows and the second as columns,
+    or None when there are fewer than two or either has more than ``MAX_LEVELS`` levels."""
+    ok = runs[runs["status"] == "ok"]
+    if len(swept) < 2 or any(ok[name].nunique() > MAX_LEVELS for name in swept[:2]):
+        return None
+    return ok.pivot_table(index=swept[0], columns=swept[1], values=metric, aggfunc="median")
+
+
 def format_sweep_table(out: str | Path, swept: list[str], metric: str) -> str:
     """The table as text, with a heading saying what it shows."""
     runs = load_runs(out)
@@ -51,8 +61,15 @@ def format_sweep_table(out: str | Path, swept: list[str], metric: str) -> str:
     if metric not in runs.columns:
         return f"report metric '{metric}' is not a run summary; set 'report:' to one that is"
     table = sweep_table(runs, swept, metric)
-    by = "level of each swept parameter" if "parameter" in table else "design point"
-    return f"median {metric} by {by}:\n{table.to_string(index=False, float_format=_number)}"
+    body = table.to_string(index=False, float_format=_number)
+    if "parameter" not in table:
+        return f"median {metric} by design point:\n{body}"
+    text = f"median {metric} by level of each swept parameter:\n{body}"
+    grid = two_way_table(runs, swept, metric)
+    if grid is not None:
+        text += f"\n\nmedian {metric}, {swept[0]} (rows) by {swept[1]} (columns):\n"
+        text += grid.to_string(float_format=_number)
+    return text
 
 
 def _number(value: float) -> str:
