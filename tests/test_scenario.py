@@ -107,6 +107,9 @@ def test_bad_override_path_and_value(tmp_path: Path) -> None:
         ["validate", "nowhere.yaml"],
         ["run", str(BANG_SAO_THONG), "--set", "households.count=abc"],
         ["run", str(BANG_SAO_THONG), "--set", "network.homophily=1.0"],
+        ["run", str(BANG_SAO_THONG), "--replicates", "0"],
+        ["run", str(BANG_SAO_THONG), "--seed", "-1"],
+        ["run", str(BANG_SAO_THONG), "--out", str(BANG_SAO_THONG)],
     ],
 )
 def test_cli_bad_input_exits_2_with_one_line_per_error(argv: list[str], capsys) -> None:

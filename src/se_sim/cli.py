@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 EXIT_FAILED_RUNS = 1
 EXIT_BAD_INPUT = 2
@@ -26,8 +27,13 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 def _cmd_run(args: argparse.Namespace) -> int:
     from se_sim.analysis.report import write_run_report
     from se_sim.runner.replicates import new_results_dir, run_replicates
-    from se_sim.scenario import load_scenario
+    from se_sim.scenario import InputError, load_scenario
 
+    if args.replicates < 1 or args.seed < 0:
+        raise InputError([f"--replicates {args.replicates} --seed {args.seed}: need at least one "
+                          "replicate and a seed of 0 or more"])
+    if args.out and Path(args.out).exists() and not Path(args.out).is_dir():
+        raise InputError([f"--out {args.out}: is a file, not a folder"])
     overrides = list(args.set)
     if args.months is not None:
         overrides.append(f"months={args.months}")
