@@ -90,8 +90,7 @@ class CommunityModel(mesa.Model):
         hh.food_secure = can_pay_food | hh.garden | hh.receives_produce
         self.vulnerable_fund.step()
         update_membership(self)
-        self.ties.joint_work_ties()
-        self.ties.dissolve()
+        self.ties.update_ties()
         self.ties.update_trust()
         self.running = self.month < self.config.months
         self.datacollector.collect(self)

@@ -43,16 +43,17 @@ class SocialNetwork:
 
     def add_edges(self, u: np.ndarray, v: np.ndarray) -> None:
         """Add ties; ties already present and self-ties are dropped."""
-        new = _sorted_unique(self._keys(u, v))
-        at = np.searchsorted(self.keys, new)
-        present = (at < self.keys.size) & (self.keys[np.minimum(at, self.keys.size - 1)] == new)
-        if (~present).any():
-            self._set_keys(np.insert(self.keys, at[~present], new[~present]))
+        self.change(np.zeros(self.keys.size, dtype=bool), u, v)
 
-    def remove_edges(self, drop: np.ndarray) -> None:
-        """Remove the ties where the boolean mask ``drop`` (over ``self.u``/``self.v``) is true."""
-        if drop.any():
-            self._set_keys(self.keys[~drop])
+    def change(self, drop: np.ndarray, u: np.ndarray, v: np.ndarray) -> None:
+        """Remove the ties where the mask ``drop`` (over ``self.u``/``self.v``) is true and add
+        the ties ``u``–``v``, rebuilding the adjacency matrix once."""
+        kept = self.keys[~drop]
+        new = _sorted_unique(self._keys(u, v))
+        at = np.searchsorted(kept, new)
+        present = (at < kept.size) & (kept[np.minimum(at, max(kept.size - 1, 0))] == new)
+        if drop.any() or not present.all():
+            self._set_keys(np.insert(kept, at[~present], new[~present]))
 
     def neighbour_count(self, flags: np.ndarray) -> np.ndarray:
         """For every household, how many of its neighbours have the flag (or sum of values)."""

@@ -24,11 +24,22 @@ class TieDynamics:
     def __init__(self, model: CommunityModel):
         self.model = model
 
-    def joint_work_ties(self) -> None:
+    def update_ties(self) -> None:
+        """This month's dissolutions and joint-work ties, applied to the network at once."""
+        self.model.network.change(self._dissolving(), *self._joint_work_pairs())
+
+    def _dissolving(self) -> np.ndarray:
+        network, trust = self.model.network, self.model.households.trust_outgroup
+        hazard = self.model.config.network.dissolution_rate * (
+            1 - 0.5 * (trust[network.u] + trust[network.v])
+        )
+        return network.cross_group() & (self.model.rng.random(hazard.size) < hazard)
+
+    def _joint_work_pairs(self) -> tuple[np.ndarray, np.ndarray]:
         hh, rng = self.model.households, self.model.rng
         members = np.flatnonzero(hh.is_member)
         if members.size < 2:
-            return
+            return members[:0], members[:0]
         members = members[np.argsort(hh.enterprise[members], kind="stable")]
         slots, starts, counts = np.unique(
             hh.enterprise[members], return_index=True, return_counts=True
@@ -36,15 +47,7 @@ class TieDynamics:
         makers = rng.random(members.size) < self.model.config.network.joint_work_ties
         group = np.searchsorted(slots, hh.enterprise[members[makers]])
         partner = starts[group] + (rng.random(group.size) * counts[group]).astype(np.int64)
-        self.model.network.add_edges(members[makers], members[partner])
-
-    def dissolve(self) -> None:
-        network, trust = self.model.network, self.model.households.trust_outgroup
-        cross = network.cross_group()
-        hazard = self.model.config.network.dissolution_rate * (
-            1 - 0.5 * (trust[network.u] + trust[network.v])
-        )
-        network.remove_edges(cross & (self.model.rng.random(cross.size) < hazard))
+        return members[makers], members[partner]
 
     def bridge(self, share: float, ties_each: int) -> None:
         """Bridging activity: participants each meet ``ties_each`` people of the other group."""
