@@ -8,6 +8,7 @@ run's randomness comes from its own seed.
 from __future__ import annotations
 
 import gc
+import importlib
 import logging
 import multiprocessing
 import os
@@ -79,7 +80,7 @@ def _start_pool(workers: int, job: Job) -> ProcessPoolExecutor:
     """A pool whose workers are forked from this process, or from a fork server if it runs
     other Python threads (e.g. inside Jupyter, or after Dask started its event loop).
 
-    Measured on 2 cores, 200 runs of the full scenario (benchmarks/bench_sweep.py): 7.3 s serial,
+    Measured on 2 cores, a sweep of 200 runs of the full scenario: 7.3 s serial,
     3.9 s with 2 forked workers, which inherit the imported model and start at once; 5.0 s with a
     fork server, which first imports Mesa and the model (~0.9 s per Python process); spawn would
     re-import them in every worker. Forking is unsafe only if another thread holds a lock the
@@ -87,11 +88,13 @@ def _start_pool(workers: int, job: Job) -> ProcessPoolExecutor:
     OpenBLAS (which make CPython warn) re-initialise after fork; and CPython forks every worker
     of a fork pool at the first submit, before the pool's own manager thread starts.
     """
+    modules = [*PRELOAD, *([job.target.partition(":")[0]] if isinstance(job, ModelJob) else [])]
     if sys.platform != "linux" or threading.active_count() > 1:
         context = multiprocessing.get_context("forkserver")
-        modules = [job.target.partition(":")[0]] if isinstance(job, ModelJob) else []
-        context.set_forkserver_preload([*PRELOAD, *modules])
+        context.set_forkserver_preload(modules)
         return ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker)
+    for module in modules:  # imported once here, not once in every worker's first run
+        importlib.import_module(module)
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
                                initializer=_init_worker)
     # Frozen objects are skipped by the workers' garbage collector, which would otherwise write
