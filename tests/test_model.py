@@ -168,6 +168,16 @@ def test_network_kinds_reach_the_mean_degree_and_follow_the_seed(kind: str) -> N
     assert np.all(first.u < first.v)  # simple graph: no self-ties, each tie once
 
 
+def test_networkx_export_holds_the_same_ties_and_groups() -> None:
+    model = CommunityModel(small_scenario(), rng=3)
+    graph = model.network.to_networkx()
+    assert graph.number_of_nodes() == model.households.n
+    assert graph.number_of_edges() == model.network.edge_count
+    assert all(graph.nodes[i]["newcomer"] == model.households.newcomer[i] for i in graph)
+    u, v = model.network.u[0], model.network.v[0]
+    assert graph.has_edge(u, v)
+
+
 def test_block_model_density_and_homophily_are_separate_knobs() -> None:
     newcomer = np.arange(4000) % 2 == 0
     for degree in (3, 9):

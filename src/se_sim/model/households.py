@@ -73,10 +73,6 @@ class HouseholdArrays:
         return leader
 
     @property
-    def wealth(self) -> np.ndarray:
-        return self.savings
-
-    @property
     def is_member(self) -> np.ndarray:
         return self.enterprise != NO_ENTERPRISE
 
