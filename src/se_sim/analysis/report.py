@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import json
-import platform
 from pathlib import Path
 
-import mesa
 import numpy as np
 import pandas as pd
 
-import se_sim
 from se_sim.analysis.plots import plot_outcomes
 from se_sim.runner.replicates import ReplicateResults
+from se_sim.runner.storage import provenance
 
 KEY_OUTCOMES = [
     "founding_leaders",
@@ -61,12 +59,7 @@ def write_run_report(result: ReplicateResults, out: str | Path) -> str:
     document = {
         "scenario": result.scenario.model_dump(mode="json"),
         "seeds": result.seeds,
-        "versions": {
-            "se_sim": se_sim.__version__,
-            "mesa": mesa.__version__,
-            "numpy": np.__version__,
-            "python": platform.python_version(),
-        },
+        **provenance(),
         "replicates": json.loads(result.summary.to_json(orient="records")),
     }
     (out / "summary.json").write_text(json.dumps(document, indent=2), encoding="utf-8")

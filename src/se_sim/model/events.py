@@ -53,7 +53,6 @@ class EventSchedule:
                 self.income_factor *= np.where(hit, 1 - shock.income_loss, 1.0)
                 self.demand_factor *= 1 - shock.demand_drop
                 self.cost_factor *= 1 + shock.cost_increase
-        self.model.households.shock_hit = self.income_factor < 1
         for intervention in self.interventions:
             if intervention.month == month:
                 self._apply(intervention)

@@ -51,7 +51,6 @@ class HouseholdArrays:
         self.receives_produce = np.zeros(n, dtype=bool)
         self.food_secure = np.ones(n, dtype=bool)
         self.hardship = np.zeros(n, dtype=bool)
-        self.shock_hit = np.zeros(n, dtype=bool)
         self.grants_thb = np.zeros(n)
         self.payouts_thb = np.zeros(n)
         self.consumption = np.zeros(n)
@@ -75,6 +74,15 @@ class HouseholdArrays:
     @property
     def is_member(self) -> np.ndarray:
         return self.enterprise != NO_ENTERPRISE
+
+    def newcomer_share_of_members(self, slots: int) -> np.ndarray:
+        """Share of newcomers among the members of each enterprise slot (0 where none)."""
+        member_slots = self.enterprise[self.is_member]
+        size = np.bincount(member_slots, minlength=slots)
+        newcomers = np.bincount(
+            member_slots, weights=self.newcomer[self.is_member], minlength=slots
+        )
+        return newcomers / np.maximum(size, 1)
 
     def trust_toward(self, newcomer_share: np.ndarray) -> np.ndarray:
         """Trust of every household (rows) toward groups with these newcomer shares (columns)."""

@@ -34,8 +34,7 @@ def utilities(model: CommunityModel, active: list[Enterprise]) -> np.ndarray:
     hh, rule = model.households, model.households.config.joining
     slots = np.array([e.slot for e in active])
     is_member = hh.enterprise[:, None] == slots[None, :]
-    counts = is_member.sum(axis=0)
-    newcomer_share = (is_member & hh.newcomer[:, None]).sum(axis=0) / np.maximum(counts, 1)
+    newcomer_share = hh.newcomer_share_of_members(len(model.enterprise_list))[slots]
     peer = (model.network.adjacency @ is_member.astype(np.float64)) / np.maximum(
         model.network.degree, 1
     )[:, None]

@@ -87,8 +87,6 @@ class TieDynamics:
         if not members.any():
             return contact
         slots = hh.enterprise[members]
-        size = np.bincount(slots)
-        newcomers = np.bincount(slots, weights=hh.newcomer[members])
-        share_new = newcomers[slots] / size[slots]
+        share_new = hh.newcomer_share_of_members(len(self.model.enterprise_list))[slots]
         contact[members] = np.where(hh.newcomer[members], 1 - share_new, share_new)
         return contact

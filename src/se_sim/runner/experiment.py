@@ -7,7 +7,6 @@ which lets a typo anywhere (also inside ``design``) be answered with the closest
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 from dataclasses import dataclass
@@ -16,23 +15,21 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
     ValidationError,
     model_validator,
 )
 
-from se_sim.scenario.errors import InputError, describe_validation_error, read_yaml
+from se_sim.scenario.errors import (
+    InputError,
+    describe_validation_error,
+    did_you_mean,
+    read_yaml,
+)
+from se_sim.scenario.schema import Section
 
 DEFAULT_REPORT = "fund_inflow_total_thb"
-
-
-class Section(BaseModel):
-    """Unknown keys are errors, never silent defaults."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Levels(Section):
@@ -229,8 +226,7 @@ def _bad_kind(source: str, design: Any, kind: Any) -> str:
     allowed = ", ".join(DESIGNS)
     if not isinstance(design, dict):
         return f"{source}: design: missing or not a mapping; it needs a kind ({allowed})"
-    close = difflib.get_close_matches(str(kind), list(DESIGNS), n=1)
-    hint = f"; did you mean '{close[0]}'?" if close else ""
+    hint = did_you_mean(str(kind), list(DESIGNS))
     return f"{source}: design.kind = {kind!r}: must be one of {allowed}{hint}"
 
 

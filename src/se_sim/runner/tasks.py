@@ -6,7 +6,6 @@ DataFrames, because results cross process boundaries once per run.
 
 from __future__ import annotations
 
-import difflib
 import importlib
 import inspect
 import sys
@@ -23,6 +22,7 @@ from pydantic import BaseModel
 
 from se_sim.runner.simulate import simulate
 from se_sim.scenario import InputError, Scenario, build_scenario
+from se_sim.scenario.errors import did_you_mean
 
 Keep = Literal["all", "none"] | tuple[str, ...]
 
@@ -109,7 +109,7 @@ class ModelJob:
             return
         valid = sorted(signature.parameters)
         lines = [
-            f"{label}: {name}: {self.target} takes no such parameter{_hint(name, valid)} "
+            f"{label}: {name}: {self.target} takes no such parameter{did_you_mean(name, valid)} "
             f"(valid: {', '.join(valid)})"
             for name in [*self.parameters, *params]
             if name not in signature.parameters
@@ -168,11 +168,6 @@ def _kept(table: Any, keep: Keep, index_name: str) -> dict[str, np.ndarray]:
 
 def _plain(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
-
-
-def _hint(name: str, valid: list[str]) -> str:
-    close = difflib.get_close_matches(name, valid, n=1)
-    return f"; did you mean '{close[0]}'?" if close else ""
 
 
 def _field_type(schema: type[BaseModel], path: str) -> Any:

@@ -18,6 +18,12 @@ class InputError(Exception):
         super().__init__("\n".join(lines))
 
 
+def did_you_mean(name: str, valid: list[str]) -> str:
+    """``"; did you mean 'count'?"`` for the closest valid name, or nothing."""
+    close = difflib.get_close_matches(name, valid, n=1)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
 def read_yaml(path: str | Path) -> dict[str, Any]:
     """Load a YAML mapping, turning a missing file or bad syntax into an InputError."""
     path = Path(path)
@@ -83,8 +89,7 @@ def describe_validation_error(
         path, holder = _walk(schema, loc)
         if item["type"] == "extra_forbidden":
             valid = sorted(holder.model_fields) if holder else []
-            close = difflib.get_close_matches(str(loc[-1]), valid, n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else ""
+            hint = did_you_mean(str(loc[-1]), valid)
             lines.append(f"{source}: {path}: unknown field{hint} (valid here: {', '.join(valid)})")
             continue
         shown = "" if item["type"] == "missing" else f" = {item.get('input')!r}"
