@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import mesa
@@ -13,49 +14,69 @@ from se_sim.model.events import EventSchedule
 from se_sim.model.funds import VulnerableFund
 from se_sim.model.households import Household, HouseholdArrays
 from se_sim.model.ledger import ExternalLedger
-from se_sim.model.membership import found, update_membership
-from se_sim.model.metrics import MONTHLY, summarise
+from se_sim.model.market import Market
+from se_sim.model.membership import join, update_membership
+from se_sim.model.metrics import MONTHLY, RunTracker, summarise
 from se_sim.model.network import build_network
+from se_sim.model.streams import Streams
 from se_sim.model.ties import TieDynamics
+from se_sim.model.trust import Trust
 from se_sim.scenario.schema import Scenario
 
 
 class CommunityModel(mesa.Model):
     """A community of original residents and newcomers with its enterprises and funds.
 
-    One step is one month. All randomness comes from ``self.rng``, seeded by ``rng``.
+    One step is one month. All randomness comes from ``self.rng``, seeded by ``rng``, through
+    one stream per mechanism (``self.streams``).
+    ``reporters`` names the monthly metrics to record (default: all of ``MONTHLY``); the summary
+    does not depend on them.
     """
 
-    def __init__(self, scenario: Scenario, rng: int | None = None):
+    def __init__(
+        self, scenario: Scenario, rng: int | None = None, reporters: Sequence[str] | None = None
+    ):
         super().__init__(rng=rng)
         self.config = scenario
         self.seed = rng
         self.month = 0
         self.ledger = ExternalLedger()
-        self.households = HouseholdArrays(scenario.households, self.rng)
+        self.streams = Streams(self.rng, len(scenario.enterprises))
+        self.households = HouseholdArrays(scenario.households, self.streams.setup)
         for index in range(self.households.n):
             Household(self, index)
-        self.network = build_network(scenario.network, self.households.newcomer, self.rng)
+        self.network = build_network(
+            scenario.network, self.households.newcomer, self.streams.network
+        )
+        self.trust = Trust(self)
+        self.trust.initialise()
         self.vulnerable_fund = VulnerableFund(self, scenario.funds.vulnerable)
         self.enterprise_list = [
             Enterprise(self, slot, config, scenario.allocation_for(config))
             for slot, config in enumerate(scenario.enterprises)
         ]
+        self.market = Market(self, len(self.enterprise_list))
         self.founding_leaders = self._found_enterprises()
         self.events = EventSchedule(self)
         self.ties = TieDynamics(self)
         self.money_at_start = self.money_held()
-        self.datacollector = mesa.DataCollector(model_reporters=MONTHLY)
-        self.datacollector.collect(self)
+        self.tracker = RunTracker(self)
+        names = list(MONTHLY) if reporters is None else list(reporters)
+        self.datacollector = (
+            mesa.DataCollector(model_reporters={n: MONTHLY[n] for n in names}) if names else None
+        )
+        self._collect()
 
     def _found_enterprises(self) -> int:
         """Leaders found the enterprises (source 000: a core of 30); returns founding leaders.
 
         Enterprises founded by leaders share the leaders evenly unless ``founder_count`` is
         set; ``random`` enterprises are founded by ``founder_count`` (default 10) other households.
+        Founders know their enterprise, expect what its plan promises and offer hours for month 1.
         """
         hh = self.households
-        leaders = self.rng.permutation(np.flatnonzero(hh.leader))
+        rng = self.streams.setup
+        leaders = rng.permutation(np.flatnonzero(hh.leader))
         led = sum(e.config.founders == "leaders" for e in self.enterprise_list)
         taken = 0
         for enterprise in self.enterprise_list:
@@ -66,8 +87,10 @@ class CommunityModel(mesa.Model):
                 taken += count
             else:
                 outsiders = np.flatnonzero(~hh.is_member & ~hh.leader)
-                founders = self.rng.choice(outsiders, min(count or 10, outsiders.size), False)
-            found(self, enterprise, founders)
+                founders = rng.choice(outsiders, min(count or 10, outsiders.size), False)
+            join(self, enterprise, founders)
+            enterprise.expect_from_plan()
+        update_membership(self, choices=False)
         return int((hh.leader & hh.is_member).sum())
 
     def money_held(self) -> float:
@@ -76,24 +99,33 @@ class CommunityModel(mesa.Model):
         return float(self.households.savings.sum() + enterprises + self.vulnerable_fund.balance)
 
     def step(self) -> None:
+        """One month, in this order (docs/ODD.md, section 3)."""
         self.month += 1
-        hh, rng = self.households, self.rng
+        hh, streams = self.households, self.streams
+        hh.purchases_thb[:] = 0.0
+        hh.hours_worked[:] = 0.0
+        hh.grant_this_month[:] = 0.0
         self.vulnerable_fund.start_month()
         self.events.begin_month(self.month)
-        gardens.update_gardens(hh, self.network, rng)
+        gardens.update_gardens(hh, self.network, streams.gardens)
         livelihood.earn(hh, self.events.income_factor, self.ledger)
-        self.agents_by_type[Enterprise].shuffle_do("step")
-        can_pay_food = livelihood.spend(hh, self.ledger)
-        aware = hh.is_member | (self.network.neighbour_count(hh.is_member) > 0)
-        gifts = livelihood.donations(hh, aware, rng)
-        self.vulnerable_fund.receive("donation", gifts.sum())
-        hh.food_secure = can_pay_food | hh.garden | hh.receives_produce
+        if self.enterprise_list:
+            self.agents_by_type[Enterprise].shuffle_do("step")
         self.vulnerable_fund.step()
+        livelihood.spend(hh, self.ledger)
+        aware = hh.is_member | (self.network.neighbour_count(hh.is_member) > 0)
+        gifts = livelihood.donations(hh, aware, streams.donations)
+        self.vulnerable_fund.receive("donation", gifts.sum())
         update_membership(self)
         self.ties.update_ties()
-        self.ties.update_trust()
+        self.trust.update()
         self.running = self.month < self.config.months
-        self.datacollector.collect(self)
+        self.tracker.observe(self)
+        self._collect()
+
+    def _collect(self) -> None:
+        if self.datacollector is not None:
+            self.datacollector.collect(self)
 
     def summary(self) -> dict[str, Any]:
         return summarise(self)

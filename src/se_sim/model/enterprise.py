@@ -1,4 +1,19 @@
-"""Social / community enterprises as Mesa agents: produce, sell under market risk, split profit."""
+"""Social / community enterprises as Mesa agents: produce, sell to buyers, split the profit.
+
+Each month an active enterprise plans output on the demand it expects (``production_plan`` ×
+expected units), limited by what its members' hours can make and what it can pay for; sells what
+its buyers take; pays unit and fixed costs; and splits a positive profit by its allocation:
+reserve, the community fund, members (by hours worked), and reinvestment, which buys capital.
+Capital raises output per hour, the quality buyers experience (equipment, packaging) and the
+enterprise's reach (visibility and outside buyers), relative to the size of the community it
+serves, and depreciates, so an enterprise that stops reinvesting shrinks back.
+
+Money: cash is working capital (share capital, sales, minus costs); a loss is paid from cash,
+then reserve, and spending never exceeds what it holds. Share capital is equity, paid once by a
+household. A month in distress is one with a loss, or one that ends with less than the fixed
+cost in hand; after ``insolvency_months`` such months in a row the members close the enterprise
+under the asset lock.
+"""
 
 from __future__ import annotations
 
@@ -16,17 +31,8 @@ if TYPE_CHECKING:
 
 
 class Enterprise(mesa.Agent):
-    """An enterprise owned by its member households.
-
-    It produces what its members can make, but no more than ``production_plan`` times the demand
-    it expects (market size, channels, shocks); the market then takes a lognormal share of that.
-
-    Members work; there are no wages: members are paid only through ``member_share`` of a
-    positive profit, split equally (every member gives the same work time). Cash is working
-    capital; a loss is paid from cash, then reserve. Spending is limited to what it holds, so its
-    money never goes negative; a month that ends with less than the fixed cost is insolvent, and
-    after ``insolvency_months`` such months in a row it closes under the asset lock.
-    """
+    """An enterprise owned by its member households; members are the households whose
+    ``enterprise`` slot is this one's."""
 
     def __init__(
         self, model: CommunityModel, slot: int, config: EnterpriseConfig, allocation: Allocation
@@ -36,54 +42,100 @@ class Enterprise(mesa.Agent):
         self.name = config.name
         self.config = config
         self.allocation = allocation
-        self.capability = config.capability
         self.cash = 0.0
         self.reserve = 0.0
-        self.demand_multiplier = 1.0
+        self.capital = config.capital_start_thb
         self.active = True
         self.opened_month = model.month
         self.closed_month: int | None = None
         self.insolvent_months = 0
-        self.revenue = 0.0
-        self.profit = 0.0
-        self.member_payout_per_member = 0.0
-        self.expected_payout = 0.0
+        self.revenue = self.profit = self.costs = 0.0
+        self.units_made = self.units_sold = self.capacity = self.expected_units = 0.0
+        self.member_payout = self.hours_worked = 0.0
+        self.expected_payout_per_hour = 0.0
+        self.expected_fund_per_hour = 0.0
 
     def members(self) -> np.ndarray:
         return np.flatnonzero(self.model.households.enterprise == self.slot)
+
+    @property
+    def capability(self) -> float:
+        """Quality of what it makes: its members' skill, weighted by the hours they work."""
+        hh = self.model.households
+        members = self.members()
+        if members.size == 0:
+            return 0.0
+        hours = hh.hours[members]
+        weights = hours if hours.sum() > 0 else None  # offered hours: the month's workforce
+        return float(np.average(hh.skill[members], weights=weights))
+
+    @property
+    def quality(self) -> float:
+        """What buyers experience: capability, with the gap to 1 divided by the reach factor."""
+        return 1.0 - (1.0 - self.capability) / self.reach()
+
+    @property
+    def fixed_cost(self) -> float:
+        """Monthly overheads, which grow with the community the enterprise serves."""
+        return self.config.fixed_cost_thb_per_1000_households * self.model.households.n / 1000
+
+    def reach(self) -> float:
+        """1 + capital over ``capital_scale_thb_per_1000_households`` (per 1,000 households of the
+        community): the factor on output per hour, visibility and outside buyers, and the divisor
+        of the quality gap."""
+        scale = self.config.capital_scale_thb_per_1000_households * self.model.households.n / 1000
+        return 1.0 + self.capital / scale
+
+    def expect_from_plan(self) -> None:
+        """Founders' first expectation: the planned margin per hour of work, split by the
+        allocation; experience replaces it month by month."""
+        cfg, alloc = self.config, self.allocation
+        margin = (cfg.price_thb - cfg.unit_cost_thb) * cfg.productivity * self.capability
+        self.expected_payout_per_hour = max(margin, 0.0) * alloc.member_share
+        self.expected_fund_per_hour = max(margin, 0.0) * alloc.fund_share
 
     def add_share_capital(self, amount: float) -> None:
         self.cash += amount
 
     def step(self) -> None:
-        self.revenue = self.profit = self.member_payout_per_member = 0.0
+        self.revenue = self.profit = self.costs = 0.0
+        self.units_made = self.units_sold = self.capacity = self.expected_units = 0.0
+        self.member_payout = self.hours_worked = 0.0
         if not self.active:
             return
         model, cfg = self.model, self.config
+        hh = model.households
         members = self.members()
+        model.market.spread(self)
+        demand = model.market.demand(self)
+        offered = hh.hours[members]
+        per_hour = cfg.productivity * self.reach()
+        capacity = float((offered * hh.skill[members]).sum()) * per_hour
         unit_cost = cfg.unit_cost_thb * model.events.cost_factor
-        fixed = min(cfg.fixed_cost_thb, self.cash + self.reserve)
-        capacity = members.size * cfg.productivity * self.capability
+        fixed = min(self.fixed_cost, self.cash + self.reserve)
         affordable = (self.cash + self.reserve - fixed) / unit_cost if unit_cost > 0 else capacity
-        expected_demand = cfg.market_size * self.demand_multiplier * model.events.demand_factor
-        planned = cfg.production_plan * expected_demand
+        planned = cfg.production_plan * demand.expected_units
         output = max(0.0, min(capacity, affordable, planned))
-        sigma = cfg.market_risk_sigma
-        risk = model.rng.lognormal(-0.5 * sigma**2, sigma)  # mean 1: risk, not trend
-        demand = expected_demand * risk
-        sold = min(output, demand)
-        self.revenue = sold * cfg.price_thb
-        costs = output * unit_cost + fixed
-        model.ledger.inflow("market_sales", self.revenue)
-        model.ledger.outflow("production_costs", costs)
-        self.profit = self.revenue - costs
+        wanted = demand.units_total
+        sold = min(output, wanted)
+        fill = sold / wanted if wanted > 0 else 0.0
+        used = output / capacity if capacity > 0 else 0.0
+        hh.hours_worked[members] = offered * used  # members work the hours the output needs
+        self.hours_worked = float(hh.hours_worked[members].sum())
+        from_households = model.market.settle(self, demand, fill)
+        from_outside = float((demand.pool_units * fill * demand.pool_prices).sum())
+        self.units_made, self.units_sold = output, sold
+        self.capacity, self.expected_units = capacity, demand.expected_units
+        self.revenue = from_households + from_outside
+        self.costs = output * unit_cost + fixed
+        model.ledger.inflow("market_sales", from_outside)
+        model.ledger.outflow("production_costs", self.costs)
+        self.profit = self.revenue - self.costs
         self._book_result(self.profit)
-        if self.profit > 0:
-            self._allocate(self.profit, members)
-        self.capability += cfg.experience_gain * (1 - self.capability)
-        # Households expect a payout from a smoothed memory of recent ones.
-        weight = model.households.config.joining.payout_memory
-        self.expected_payout += weight * (self.member_payout_per_member - self.expected_payout)
+        fund_paid = self._allocate(self.profit, members) if self.profit > 0 else 0.0
+        self.capital *= 1 - cfg.depreciation
+        self._learn(members)
+        self._update_expectations(fund_paid)
         self._check_solvency()
 
     def _book_result(self, result: float) -> None:
@@ -94,25 +146,47 @@ class Enterprise(mesa.Agent):
             self.cash = 0.0
         self.reserve = max(self.reserve, 0.0)  # rounding only: spending never exceeds holdings
 
-    def _allocate(self, profit: float, members: np.ndarray) -> None:
-        alloc, model = self.allocation, self.model
+    def _allocate(self, profit: float, members: np.ndarray) -> float:
+        """Split a profit; returns what went to the fund."""
+        alloc, model, hh = self.allocation, self.model, self.model.households
         to_reserve = alloc.reserve_share * profit
         to_fund = alloc.fund_share * profit
         to_members = alloc.member_share * profit if members.size else 0.0
-        to_reinvest = profit - to_reserve - to_fund - to_members
+        to_reinvest = max(profit - to_reserve - to_fund - to_members, 0.0)  # rounding
         self.cash -= to_reserve + to_fund + to_members + to_reinvest
         self.reserve += to_reserve
         model.vulnerable_fund.receive("enterprise", to_fund)
         if members.size:
-            self.member_payout_per_member = to_members / members.size
-            model.households.savings[members] += self.member_payout_per_member
-            model.households.payouts_thb[members] += self.member_payout_per_member
+            hours = hh.hours_worked[members]
+            weights = hours / hours.sum() if hours.sum() > 0 else np.full(members.size,
+                                                                          1 / members.size)
+            paid = to_members * weights
+            hh.savings[members] += paid
+            hh.payouts_thb[members] += paid
+        self.member_payout = to_members
         model.ledger.outflow("reinvestment", to_reinvest)
-        gain = to_reinvest / self.config.reinvestment_per_capability_thb
-        self.capability += min(gain, 1.0) * (1 - self.capability)
+        self.capital += to_reinvest
+        return to_fund
+
+    def _learn(self, members: np.ndarray) -> None:
+        """Learning by doing: every 100 hours worked close ``experience_gain`` of a member's gap
+        to full skill."""
+        hh = self.model.households
+        skill = hh.skill[members]
+        closed = 1 - (1 - self.config.experience_gain) ** (hh.hours_worked[members] / 100)
+        hh.skill[members] = skill + closed * (1 - skill)
+
+    def _update_expectations(self, fund_paid: float) -> None:
+        """Households expect payouts and fund contributions per hour from a smoothed memory."""
+        weight = self.model.households.config.joining.payout_memory
+        hours = max(self.hours_worked, 1e-9)
+        payout = self.member_payout / hours if self.hours_worked > 0 else 0.0
+        fund = fund_paid / hours if self.hours_worked > 0 else 0.0
+        self.expected_payout_per_hour += weight * (payout - self.expected_payout_per_hour)
+        self.expected_fund_per_hour += weight * (fund - self.expected_fund_per_hour)
 
     def _check_solvency(self) -> None:
-        if self.cash + self.reserve < self.config.fixed_cost_thb:
+        if self.profit < 0 or self.cash + self.reserve < self.fixed_cost:
             self.insolvent_months += 1
         else:
             self.insolvent_months = 0
@@ -132,7 +206,14 @@ class Enterprise(mesa.Agent):
             heirs[0].add_share_capital(assets)
         else:
             model.vulnerable_fund.receive("assets", assets)
-        model.households.enterprise[model.households.enterprise == self.slot] = NO_ENTERPRISE
+        hh = model.households
+        leaving = hh.enterprise == self.slot
+        hh.enterprise[leaving] = NO_ENTERPRISE
+        hh.hours[leaving] = hh.hours_worked[leaving] = 0.0
+        model.market.forget_enterprise(self.slot)
 
     def train(self, gain: float) -> None:
-        self.capability += gain * (1 - self.capability)
+        """Training (source 002): every member's skill closes ``gain`` of its gap to 1."""
+        hh = self.model.households
+        members = self.members()
+        hh.skill[members] += gain * (1 - hh.skill[members])

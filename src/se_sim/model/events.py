@@ -26,7 +26,8 @@ def last_shock_month(shock: Shock) -> int:
 
 
 class EventSchedule:
-    """Applies the scenario's shocks and interventions and holds this month's shock factors."""
+    """Applies the scenario's shocks and interventions and holds this month's shock factors and
+    the households an active shock hits (``hit_now``)."""
 
     def __init__(self, model: CommunityModel):
         self.model = model
@@ -38,18 +39,21 @@ class EventSchedule:
         self.demand_factor = 1.0
         self.cost_factor = 1.0
         self.any_shock = False
+        self.hit_now = np.zeros(model.households.n, dtype=bool)
 
     def begin_month(self, month: int) -> None:
         """Update shock factors and carry out interventions that fall on ``month``."""
-        rng, n = self.model.rng, self.model.households.n
+        rng, n = self.model.streams.events, self.model.households.n
         self.income_factor = np.ones(n)
         self.demand_factor = self.cost_factor = 1.0
         self.any_shock = False
+        self.hit_now = np.zeros(n, dtype=bool)
         for shock, hit in zip(self.shocks, self._hit, strict=True):
             if month == shock.start:
                 hit[:] = rng.random(n) < shock.households_hit
             if shock_active(shock, month):
                 self.any_shock = True
+                self.hit_now |= hit
                 self.income_factor *= np.where(hit, 1 - shock.income_loss, 1.0)
                 self.demand_factor *= 1 - shock.demand_drop
                 self.cost_factor *= 1 + shock.cost_increase
@@ -61,12 +65,12 @@ class EventSchedule:
         model = self.model
         active = [e for e in model.enterprise_list if e.active]
         match intervention:
-            case Training(capability_gain=gain):
+            case Training(skill_gain=gain):
                 for enterprise in active:
                     enterprise.train(gain)
-            case MarketChannel(demand_gain=gain):
+            case MarketChannel():
                 for enterprise in active:
-                    enterprise.demand_multiplier += gain
+                    model.market.add_pool(enterprise.slot, intervention)
             case MatchingGrant(amount_thb=amount):
                 model.ledger.inflow("matching_grants", amount)
                 model.vulnerable_fund.receive("matching", amount)

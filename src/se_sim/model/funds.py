@@ -18,7 +18,9 @@ class VulnerableFund(mesa.Agent):
     """Source 000's fund for vulnerable people: fed by profit share, donations and grants.
 
     Each month it pays fixed grants to eligible households in hardship, never more than its
-    balance, first to households it has not helped before, and counts unique beneficiaries.
+    balance nor ``max_grants_per_1000_households`` per 1,000 households, first to households it
+    has not helped before, and counts unique beneficiaries. A grant is paid before the month's
+    food bill, so it counts toward food security.
     """
 
     def __init__(self, model: CommunityModel, config: VulnerableFundConfig):
@@ -56,16 +58,18 @@ class VulnerableFund(mesa.Agent):
         """Pay this month's grants; new beneficiaries first, then at random."""
         candidates = np.flatnonzero(self.eligible())
         affordable = int(self.balance // self.config.grant_thb)
-        count = min(candidates.size, affordable, self.config.max_grants_per_month)
+        per_month = self.config.max_grants_per_1000_households * self.model.households.n / 1000
+        cap = max(1, round(per_month)) if per_month > 0 else 0
+        count = min(candidates.size, affordable, cap)
         if count == 0:
             return
-        order = self.model.rng.permutation(candidates)
+        order = self.model.streams.fund.permutation(candidates)
         order = order[np.argsort(self.helped[order], kind="stable")]
         paid = order[:count]
         amount = self.config.grant_thb
         self.model.households.savings[paid] += amount
         self.model.households.grants_thb[paid] += amount
-        self.model.households.food_secure[paid] = True
+        self.model.households.grant_this_month[paid] = amount
         self.helped[paid] = True
         self.balance -= amount * count
         self.grants_total += amount * count

@@ -1,8 +1,9 @@
 """Home vegetable growing (source 000, activity 1): adoption as a complex contagion, and sharing.
 
-Leaders and enterprise members promote gardens: they and their neighbours adopt with
-``promoted_adoption`` a month; anyone with at least ``contagion_threshold`` growing neighbours
-adopts with ``contagion_adoption`` (Centola 2010: clustered ties spread behaviour better).
+Enterprise members (the founding leaders first) promote gardens: they and their neighbours adopt
+with ``promoted_adoption`` a month, so without an enterprise nobody promotes them; anyone with at
+least ``contagion_threshold`` growing neighbours adopts with ``contagion_adoption`` (Centola 2010:
+clustered ties spread behaviour better).
 Growers share produce each month with ``share_with`` random neighbours.
 """
 
@@ -18,8 +19,8 @@ def update_gardens(
     households: HouseholdArrays, network: SocialNetwork, rng: np.random.Generator
 ) -> None:
     rule = households.config.gardens
-    promoters = households.leader | households.is_member
-    promoted = promoters | (network.neighbour_count(promoters) > 0)
+    members = households.is_member
+    promoted = members | (network.neighbour_count(members) > 0)
     growing_neighbours = network.neighbour_count(households.garden)
     p_adopt = rule.promoted_adoption * promoted + rule.contagion_adoption * (
         growing_neighbours >= rule.contagion_threshold

@@ -40,19 +40,21 @@ class HouseholdArrays:
         self.income = self.base_income.copy()
         self.savings = config.initial_savings_months * self.base_income
         self.giving = np.where(self.newcomer, config.giving_newcomer, config.giving_original)
-        trust = config.trust
-        self.trust_ingroup = np.full(n, trust.ingroup)
-        self.trust_outgroup_start = np.where(
-            self.newcomer, trust.outgroup_newcomer, trust.outgroup_original
-        )
-        self.trust_outgroup = self.trust_outgroup_start.copy()
+        self.trust_ingroup = np.full(n, config.trust.ingroup)
+        self.trust_outgroup = np.zeros(n)  # set from the network's contact (trust.initialise)
         self.enterprise = np.full(n, NO_ENTERPRISE, dtype=np.int64)
+        self.share_paid = np.zeros(n, dtype=bool)  # share capital is paid once, as equity
+        self.skill = np.where(self.leader, config.leader_skill_start, config.skill_start)
+        self.hours = np.zeros(n)  # offered for next month
+        self.hours_worked = np.zeros(n)  # this month
         self.garden = np.zeros(n, dtype=bool)
         self.receives_produce = np.zeros(n, dtype=bool)
         self.food_secure = np.ones(n, dtype=bool)
         self.hardship = np.zeros(n, dtype=bool)
         self.grants_thb = np.zeros(n)
+        self.grant_this_month = np.zeros(n)
         self.payouts_thb = np.zeros(n)
+        self.purchases_thb = np.zeros(n)  # spent at the community's enterprises this month
         self.consumption = np.zeros(n)
 
     def _draw_leaders(self, rng: np.random.Generator) -> np.ndarray:
@@ -108,6 +110,10 @@ class Household(mesa.Agent):
     is_vulnerable = _row_view("vulnerable", bool)
     income_thb = _row_view("income", float)
     savings_thb = _row_view("savings", float)
+    skill = _row_view("skill", float)
+    hours_offered = _row_view("hours", float)
+    hours_worked = _row_view("hours_worked", float)
+    purchases_thb = _row_view("purchases_thb", float)
     grows_vegetables = _row_view("garden", bool)
     receives_produce = _row_view("receives_produce", bool)
     food_secure = _row_view("food_secure", bool)

@@ -9,36 +9,40 @@ from se_sim.model.ledger import ExternalLedger
 
 
 def earn(households: HouseholdArrays, income_factor: np.ndarray, ledger: ExternalLedger) -> None:
-    """Income earned outside the community, cut for households a shock hits."""
+    """Income earned outside the community, cut for households a shock hits; then hardship:
+    income below the poverty line with savings (this month's income included) below the
+    hardship buffer."""
+    cfg = households.config
     households.income = households.base_income * income_factor
     households.savings += households.income
     ledger.inflow("household_income", households.income.sum())
+    households.hardship = (households.income < cfg.poverty_line_thb) & (
+        households.savings < cfg.hardship_savings_thb
+    )
 
 
-def food_cost(households: HouseholdArrays) -> np.ndarray:
-    """A garden, or produce shared by a neighbour, saves part of the food bill (source 000)."""
+def food_need(households: HouseholdArrays) -> np.ndarray:
+    """The month's food bill; a garden, or produce shared by a neighbour, covers part of it
+    (source 000)."""
     cfg = households.config
     fed_from_gardens = households.garden | households.receives_produce
     return cfg.food_cost_thb * np.where(fed_from_gardens, 1 - cfg.gardens.food_cost_saving, 1.0)
 
 
-def spend(households: HouseholdArrays, ledger: ExternalLedger) -> np.ndarray:
-    """Consume food first, then a share of what income is left; never more than is held.
-
-    Returns whether each household could pay its food bill. Hardship: income below the poverty
-    line with savings below the hardship buffer.
-    """
+def spend(households: HouseholdArrays, ledger: ExternalLedger) -> None:
+    """Pay the food bill first from everything held (income, savings, grants), then a share of
+    the income left; what was bought from the community's enterprises this month replaces part
+    of that other spending. Never more than is held. A household is food secure when it could
+    pay its whole food bill."""
     cfg = households.config
-    food = food_cost(households)
-    wanted = food + cfg.other_spending_share * np.maximum(households.income - food, 0.0)
-    can_pay_food = households.savings >= food
-    households.consumption = np.minimum(wanted, households.savings)
+    need = food_need(households)
+    households.food_secure = households.savings >= need
+    food = np.minimum(need, households.savings)
+    other = cfg.other_spending_share * np.maximum(households.income - need, 0.0)
+    other = np.minimum(np.maximum(other - households.purchases_thb, 0.0), households.savings - food)
+    households.consumption = food + other
     households.savings -= households.consumption
     ledger.outflow("consumption", households.consumption.sum())
-    households.hardship = (households.income < cfg.poverty_line_thb) & (
-        households.savings < cfg.hardship_savings_thb
-    )
-    return can_pay_food
 
 
 def donations(

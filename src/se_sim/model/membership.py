@@ -1,15 +1,17 @@
-"""Joining and leaving enterprises: a logit choice made by every household each month.
+"""Joining, leaving and the hours members offer: choices made by every household each month.
 
-Utility of enterprise e for household i:
-    intercept + dividend_weight · (expected payout per member / income)
-              + social_weight · giving propensity · fund share of e   (its social purpose)
-              + peer_weight · share of i's neighbours who are members of e
-              + trust_weight · i's trust in the mix of groups among e's members
-              − time_cost
-A household that was not a member at the start of the month joins its best enterprise with
-probability ``monthly_rate · σ(U)`` if it can pay the share capital and the enterprise has room
-(admitted in random order); a member who is not a leader leaves with
-probability ``leave_rate · (1 − σ(U))``. Leaders are the core and stay.
+A household values an hour of work for enterprise e at
+    v = expected payout per hour of e + social_weight · giving propensity · expected fund
+        contribution per hour of e                                  (THB per hour)
+and weighs it against its time cost w (a share of a minimum-wage hour). Utility of e:
+    U = intercept + value_weight · v / w
+        + peer_weight · share of its neighbours who are members of e
+        + trust_weight · its trust in the mix of groups among e's members
+A non-member joins its best enterprise with probability ``monthly_rate · σ(U)`` if it can pay
+the share capital (or paid it before) and the enterprise has room; a member who is not a leader
+leaves with probability ``leave_rate · (1 − σ(U))``, so an enterprise that does not pay loses
+members. Leaders are the core and stay. Members offer ``max_hours · σ(hours_sensitivity ·
+(v − w) / w)`` hours a month: low payouts mean fewer hours.
 """
 
 from __future__ import annotations
@@ -19,77 +21,113 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from se_sim.model.households import NO_ENTERPRISE
+from se_sim.model.market import sigmoid
 
 if TYPE_CHECKING:
     from se_sim.model.community import CommunityModel
     from se_sim.model.enterprise import Enterprise
 
 
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-x))
+def hour_values(model: CommunityModel, active: list[Enterprise]) -> np.ndarray:
+    """Households × active enterprises: THB an hour of work is worth, payout and social value."""
+    hh, rule = model.households, model.households.config.joining
+    payout = np.array([e.expected_payout_per_hour for e in active])
+    fund = np.array([e.expected_fund_per_hour for e in active])
+    return payout[None, :] + rule.social_weight * hh.giving[:, None] * fund[None, :]
 
 
-def utilities(model: CommunityModel, active: list[Enterprise]) -> np.ndarray:
+def utilities(model: CommunityModel, active: list[Enterprise], value: np.ndarray) -> np.ndarray:
     """Households × active enterprises matrix of joining utilities."""
     hh, rule = model.households, model.households.config.joining
+    time_cost = hh.config.work.time_cost_thb_per_hour
     slots = np.array([e.slot for e in active])
     is_member = hh.enterprise[:, None] == slots[None, :]
     newcomer_share = hh.newcomer_share_of_members(len(model.enterprise_list))[slots]
-    peer = (model.network.adjacency @ is_member.astype(np.float64)) / np.maximum(
-        model.network.degree, 1
-    )[:, None]
-    payout = np.array([e.expected_payout for e in active])
-    social = np.array([e.allocation.fund_share for e in active])
+    peer = model.network.neighbour_share_matrix(is_member)
     return (
         rule.intercept
-        + rule.dividend_weight * payout[None, :] / np.maximum(hh.base_income, 1.0)[:, None]
-        + rule.social_weight * hh.giving[:, None] * social[None, :]
+        + rule.value_weight * value / time_cost
         + rule.peer_weight * peer
         + rule.trust_weight * hh.trust_toward(newcomer_share)
-        - rule.time_cost
     )
 
 
-def update_membership(model: CommunityModel) -> None:
+def update_membership(model: CommunityModel, choices: bool = True) -> None:
+    """Members may leave and others join (unless ``choices`` is false, as at founding); then
+    every member offers its hours for next month."""
     active = [e for e in model.enterprise_list if e.active]
     if not active:
         return
-    hh, rule, rng = model.households, model.households.config.joining, model.rng
-    utility = utilities(model, active)
-    column = {e.slot: c for c, e in enumerate(active)}
-    draws = rng.random(hh.n)
+    value = hour_values(model, active)
+    column = np.full(len(model.enterprise_list), -1)
+    column[[e.slot for e in active]] = np.arange(len(active))
+    if choices:
+        _choose(model, active, utilities(model, active, value), column)
+    _offer_hours(model, value, column)
 
-    outsiders = np.flatnonzero(~hh.is_member & (hh.savings >= hh.config.share_capital_thb))
+
+def _choose(
+    model: CommunityModel, active: list[Enterprise], utility: np.ndarray, column: np.ndarray
+) -> None:
+    hh, rule, rng = model.households, model.households.config.joining, model.streams.membership
+    draws = rng.random(hh.n)
+    can_pay = hh.share_paid | (hh.savings >= hh.config.share_capital_thb)
+    outsiders = np.flatnonzero(~hh.is_member & can_pay)
     members = np.flatnonzero(hh.is_member & ~hh.leader)
     if members.size:
-        own = np.array([column[s] for s in hh.enterprise[members]])
-        p_leave = rule.leave_rate * (1 - _sigmoid(utility[members, own]))
-        hh.enterprise[members[draws[members] < p_leave]] = NO_ENTERPRISE
+        own = column[hh.enterprise[members]]
+        p_leave = rule.leave_rate * (1 - sigmoid(utility[members, own]))
+        _leave(model, members[draws[members] < p_leave])
 
     best = utility[outsiders].argmax(axis=1)
-    p_join = rule.monthly_rate * _sigmoid(utility[outsiders, best])
+    p_join = rule.monthly_rate * sigmoid(utility[outsiders, best])
     joins = draws[outsiders] < p_join
     for c, enterprise in enumerate(active):
         joiners = outsiders[joins & (best == c)]
         room = enterprise.config.max_members
         if room is not None:
             joiners = rng.permutation(joiners)[: max(room - enterprise.members().size, 0)]
-        _join(model, enterprise, joiners)
+        join(model, enterprise, joiners)
 
 
-def _join(model: CommunityModel, enterprise: Enterprise, joiners: np.ndarray) -> None:
-    """New members pay their share capital into the enterprise (a transfer, not a cost)."""
-    fee = model.households.config.share_capital_thb
-    model.households.enterprise[joiners] = enterprise.slot
-    model.households.savings[joiners] -= fee
-    enterprise.add_share_capital(fee * joiners.size)
+def _offer_hours(model: CommunityModel, value: np.ndarray, column: np.ndarray) -> None:
+    """Every member's hours for next month, from the value of an hour of its enterprise."""
+    hh = model.households
+    work = hh.config.work
+    members = np.flatnonzero(hh.is_member)
+    hh.hours[~hh.is_member] = 0.0
+    if members.size == 0:
+        return
+    time_cost = work.time_cost_thb_per_hour
+    own_value = value[members, column[hh.enterprise[members]]]
+    gap = (own_value - time_cost) / time_cost
+    hh.hours[members] = work.max_hours_per_month * sigmoid(work.hours_sensitivity * gap)
 
 
-def found(model: CommunityModel, enterprise: Enterprise, founders: np.ndarray) -> None:
-    """Founding members join at month 0; those who cannot pay the share capital join without."""
+def join(model: CommunityModel, enterprise: Enterprise, joiners: np.ndarray) -> None:
+    """New members pay their share capital into the enterprise once in their life (equity, a
+    transfer rather than a cost); those who paid before, to any enterprise, do not pay again.
+    Members know their enterprise."""
     hh = model.households
     fee = hh.config.share_capital_thb
-    can_pay = founders[hh.savings[founders] >= fee]
-    hh.enterprise[founders] = enterprise.slot
-    hh.savings[can_pay] -= fee
-    enterprise.add_share_capital(fee * can_pay.size)
+    payers = joiners[~hh.share_paid[joiners] & (hh.savings[joiners] >= fee)]
+    hh.enterprise[joiners] = enterprise.slot
+    model.market.aware[joiners, enterprise.slot] = True
+    hh.savings[payers] -= fee
+    hh.share_paid[payers] = True
+    enterprise.add_share_capital(fee * payers.size)
+
+
+def _leave(model: CommunityModel, leavers: np.ndarray) -> None:
+    """Leavers get their share back only under ``share_refund: on_leave``, while cash allows."""
+    hh = model.households
+    if hh.config.share_refund == "on_leave":
+        for slot in np.unique(hh.enterprise[leavers]):
+            enterprise = model.enterprise_list[slot]
+            owed = leavers[(hh.enterprise[leavers] == slot) & hh.share_paid[leavers]]
+            refunded = owed[: int(enterprise.cash // max(hh.config.share_capital_thb, 1e-9))]
+            enterprise.cash -= hh.config.share_capital_thb * refunded.size
+            hh.savings[refunded] += hh.config.share_capital_thb
+            hh.share_paid[refunded] = False
+    hh.enterprise[leavers] = NO_ENTERPRISE
+    hh.hours[leavers] = 0.0  # a leaver's hours this month stay worked and paid

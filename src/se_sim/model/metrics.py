@@ -1,9 +1,15 @@
-"""What every run reports each month (Mesa model reporters) and at the end (the summary)."""
+"""What every run reports each month (Mesa model reporters) and at the end (the summary).
+
+The summary does not read the monthly table: a ``RunTracker`` keeps the few running figures it
+needs (totals, worst months, the state at month 0), so a sweep can record only the monthly
+metrics it keeps and still get every summary column.
+"""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -55,15 +61,43 @@ def _enterprise_sum(attribute: str) -> Reporter:
     return lambda m: float(sum(getattr(e, attribute) for e in m.enterprise_list))
 
 
+def buyers(model: CommunityModel) -> float:
+    """Community households that bought from any enterprise this month."""
+    return float(model.market.bought.any(axis=1).sum())
+
+
+def food_insecure(model: CommunityModel) -> float:
+    return float((~model.households.food_secure).sum())
+
+
+def food_insecure_hit(model: CommunityModel) -> float:
+    """Food-insecure households among those an active shock hits this month."""
+    return float((~model.households.food_secure & model.events.hit_now).sum())
+
+
+def garden_reach(model: CommunityModel) -> float:
+    return float((model.households.garden | model.households.receives_produce).sum())
+
+
 MONTHLY: dict[str, Reporter] = {
     "active_enterprises": lambda m: float(sum(e.active for e in m.enterprise_list)),
     "members": _members(None),
     "members_original": _members(False),
     "members_newcomer": _members(True),
+    "hours_worked": _enterprise_sum("hours_worked"),
+    "buyers": buyers,
+    "units_sold": _enterprise_sum("units_sold"),
     "revenue_thb": _enterprise_sum("revenue"),
     "profit_thb": _enterprise_sum("profit"),
+    "member_payout_thb": _enterprise_sum("member_payout"),
     "enterprise_cash_thb": _enterprise_sum("cash"),
     "enterprise_reserve_thb": _enterprise_sum("reserve"),
+    "enterprise_capital_thb": _enterprise_sum("capital"),
+    "capability_mean": lambda m: float(np.mean([e.capability for e in m.enterprise_list]))
+    if m.enterprise_list else 0.0,
+    "reputation_mean": lambda m: float(np.mean([m.market.reputation(e.slot)
+                                                for e in m.enterprise_list]))
+    if m.enterprise_list else 0.0,
     "fund_balance_thb": lambda m: m.vulnerable_fund.balance,
     "fund_inflow_thb": lambda m: m.vulnerable_fund.month_inflow,
     "fund_outflow_thb": lambda m: m.vulnerable_fund.month_outflow,
@@ -75,10 +109,10 @@ MONTHLY: dict[str, Reporter] = {
     "fund_grants_total_thb": lambda m: m.vulnerable_fund.grants_total,
     "fund_unique_beneficiaries": lambda m: float(m.vulnerable_fund.unique_beneficiaries),
     "garden_households": lambda m: float(m.households.garden.sum()),
-    "garden_reach_households": lambda m: float(
-        (m.households.garden | m.households.receives_produce).sum()
-    ),
+    "garden_reach_households": garden_reach,
     "food_secure_households": lambda m: float(m.households.food_secure.sum()),
+    "food_insecure_households": food_insecure,
+    "food_insecure_hit_households": food_insecure_hit,
     "income_mean_original": _by_origin(np.mean, "income", False),
     "income_mean_newcomer": _by_origin(np.mean, "income", True),
     "income_median_original": _by_origin(np.median, "income", False),
@@ -93,6 +127,7 @@ MONTHLY: dict[str, Reporter] = {
         (m.households.income < m.households.config.poverty_line_thb).mean()
     ),
     "ties": lambda m: float(m.network.edge_count),
+    "mean_degree": lambda m: m.network.mean_degree,
     "cross_group_tie_share": lambda m: m.network.cross_group_share(),
     "ei_index": lambda m: m.network.ei_index(),
     "outgroup_trust_original": _outgroup_trust(False),
@@ -104,41 +139,82 @@ MONTHLY: dict[str, Reporter] = {
 }
 
 
-def summarise(model: CommunityModel) -> dict[str, float]:
+class RunTracker:
+    """Running figures for the summary, updated once a month with a handful of sums."""
+
+    def __init__(self, model: CommunityModel):
+        self.start = {
+            "cross_group_tie_share": model.network.cross_group_share(),
+            "outgroup_trust": float(model.households.trust_outgroup.mean()),
+            "mean_degree": model.network.mean_degree,
+        }
+        covid = [s for s in model.config.shocks if s.kind == "covid19"]
+        # the last COVID-19 month, or the last month of a run that ends during the shock
+        self.covid_end = min(last_shock_month(covid[0]), model.config.months) if covid else None
+        self.garden_reach_end_of_shock = math.nan
+        self.revenue = self.profit = self.member_payout = self.units_sold = 0.0
+        self.food_secure_min = float(model.households.n)
+        self.food_insecure_worst = 0.0
+        self.food_insecure_hit_worst = 0.0
+        self.observe(model)
+
+    def observe(self, model: CommunityModel) -> None:
+        enterprises = model.enterprise_list
+        self.revenue += sum(e.revenue for e in enterprises)
+        self.units_sold += sum(e.units_sold for e in enterprises)
+        self.profit += sum(e.profit for e in enterprises)
+        self.member_payout += sum(e.member_payout for e in enterprises)
+        insecure = food_insecure(model)
+        self.food_insecure_worst = max(self.food_insecure_worst, insecure)
+        self.food_secure_min = min(self.food_secure_min, model.households.n - insecure)
+        self.food_insecure_hit_worst = max(self.food_insecure_hit_worst, food_insecure_hit(model))
+        if model.month == self.covid_end:
+            self.garden_reach_end_of_shock = garden_reach(model)
+
+
+def summarise(model: CommunityModel) -> dict[str, Any]:
     """One row per run: the figures the Bang Sao Thong case reports, and end-of-run outcomes."""
-    table = model.datacollector.get_model_vars_dataframe()
-    start, end = table.iloc[0], table.iloc[-1]
-    covid = [s for s in model.config.shocks if s.kind == "covid19"]
-    if covid:
-        month = min(last_shock_month(covid[0]), len(table) - 1)
-        gardens_at_shock_end = float(table["garden_reach_households"].iloc[month])
-    else:
-        gardens_at_shock_end = float("nan")
+    tracker, hh, fund = model.tracker, model.households, model.vulnerable_fund
     closed = [e.closed_month for e in model.enterprise_list if e.closed_month is not None]
+    per_household = 1.0 / hh.n
     return {
         "seed": model.seed,
         "founding_leaders": float(model.founding_leaders),
-        "garden_households_end_of_shock": gardens_at_shock_end,
-        "fund_inflow_total_thb": float(end["fund_inflow_total_thb"]),
-        "fund_inflow_enterprise_thb": float(end["fund_inflow_enterprise_thb"]),
-        "fund_inflow_donation_thb": float(end["fund_inflow_donation_thb"]),
-        "fund_grants_total_thb": float(end["fund_grants_total_thb"]),
-        "fund_balance_end_thb": float(end["fund_balance_thb"]),
-        "fund_unique_beneficiaries": float(end["fund_unique_beneficiaries"]),
-        "cross_group_tie_share_start": float(start["cross_group_tie_share"]),
-        "cross_group_tie_share_end": float(end["cross_group_tie_share"]),
-        "outgroup_trust_start": float(start["outgroup_trust_mean"]),
-        "outgroup_trust_end": float(end["outgroup_trust_mean"]),
-        "active_enterprises_end": float(end["active_enterprises"]),
+        "garden_households_end_of_shock": tracker.garden_reach_end_of_shock,
+        "garden_reach_end": garden_reach(model),
+        "fund_inflow_total_thb": fund.inflow_total,
+        "fund_inflow_enterprise_thb": fund.inflow_by_kind["enterprise"],
+        "fund_inflow_donation_thb": fund.inflow_by_kind["donation"],
+        "fund_inflow_per_household_thb": fund.inflow_total * per_household,
+        "fund_grants_total_thb": fund.grants_total,
+        "fund_balance_end_thb": fund.balance,
+        "fund_unique_beneficiaries": float(fund.unique_beneficiaries),
+        "people_helped_per_1000": 1000.0 * fund.unique_beneficiaries * per_household,
+        "cross_group_tie_share_start": tracker.start["cross_group_tie_share"],
+        "cross_group_tie_share_end": model.network.cross_group_share(),
+        "outgroup_trust_start": tracker.start["outgroup_trust"],
+        "outgroup_trust_end": float(hh.trust_outgroup.mean()),
+        "mean_degree_start": tracker.start["mean_degree"],
+        "mean_degree_end": model.network.mean_degree,
+        "active_enterprises_end": float(sum(e.active for e in model.enterprise_list)),
         "enterprises_closed": float(len(closed)),
-        "first_closure_month": float(min(closed)) if closed else float("nan"),
-        "members_end": float(end["members"]),
-        "members_newcomer_end": float(end["members_newcomer"]),
-        "revenue_total_thb": float(table["revenue_thb"].sum()),
-        "food_secure_min": float(table["food_secure_households"].min()),
-        "gini_income_end": float(end["gini_income"]),
-        "gini_wealth_end": float(end["gini_wealth"]),
-        "poverty_rate_end": float(end["poverty_rate"]),
-        "wealth_median_original_end": float(end["wealth_median_original"]),
-        "wealth_median_newcomer_end": float(end["wealth_median_newcomer"]),
+        "closed_month": float(min(closed)) if closed else math.nan,
+        "members_end": float(hh.is_member.sum()),
+        "members_newcomer_end": float((hh.is_member & hh.newcomer).sum()),
+        "members_per_1000_end": 1000.0 * hh.is_member.sum() * per_household,
+        "buyers_end": buyers(model),
+        "units_sold_total": tracker.units_sold,
+        "revenue_total_thb": tracker.revenue,
+        "profit_total_thb": tracker.profit,
+        "member_payout_total_thb": tracker.member_payout,
+        "food_secure_min": tracker.food_secure_min,
+        "food_insecure_worst": tracker.food_insecure_worst,
+        "food_insecure_hit_worst": tracker.food_insecure_hit_worst,
+        "gini_income_end": gini(hh.income),
+        "gini_wealth_end": gini(hh.savings),
+        "poverty_rate_end": float((hh.income < hh.config.poverty_line_thb).mean()),
+        "wealth_median_original_end": float(np.median(hh.savings[~hh.newcomer]))
+        if (~hh.newcomer).any() else 0.0,
+        "wealth_median_newcomer_end": float(np.median(hh.savings[hh.newcomer]))
+        if hh.newcomer.any() else 0.0,
     }

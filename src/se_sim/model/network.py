@@ -15,45 +15,88 @@ from se_sim.scenario.schema import Network as NetworkConfig
 
 
 class SocialNetwork:
-    """Undirected simple graph over households ``0..n-1``; ``newcomer`` marks the two groups."""
+    """Undirected simple graph over households ``0..n-1``; ``newcomer`` marks the two groups.
+
+    Ties are kept twice, both sorted by integer key: undirected (``u < v``, key ``u·n + v``, one
+    per tie) and directed (key ``row·n + col``, two per tie, the order of the CSR matrix). A change
+    is merged into both with ``searchsorted``, ``insert`` and ``delete``, so no month sorts or
+    divides all ties again.
+    """
 
     def __init__(self, n: int, newcomer: np.ndarray, u: np.ndarray, v: np.ndarray):
         self.n = n
         self.newcomer = newcomer
-        self._set_keys(_sorted_unique(self._keys(u, v)))
+        self.keys = _sorted_unique(self._keys(u, v))
+        self.u, self.v = self.keys // n, self.keys % n
+        lo = np.concatenate([self.u, self.v])
+        hi = np.concatenate([self.v, self.u])
+        order = np.argsort(lo * n + hi)
+        self._directed, self._columns = (lo * n + hi)[order], hi[order]
+        self.degree = np.bincount(lo, minlength=n)
+        self._install()
 
     def _keys(self, u: np.ndarray, v: np.ndarray) -> np.ndarray:
         """One integer per tie (low·n + high), without self-ties; sorting keys sorts ties."""
         lo, hi = np.minimum(u, v).astype(np.int64), np.maximum(u, v).astype(np.int64)
         return (lo * self.n + hi)[lo != hi]
 
-    def _set_keys(self, keys: np.ndarray) -> None:
-        """Install sorted, unique tie keys and rebuild the adjacency matrix from them."""
-        self.keys = keys
-        self.u, self.v = keys // self.n, keys % self.n
-        ones = np.ones(2 * keys.size, dtype=np.float64)
-        rows = np.concatenate([self.u, self.v])
-        cols = np.concatenate([self.v, self.u])
-        self.adjacency = sp.csr_array((ones, (rows, cols)), shape=(self.n, self.n))
-        self.degree = np.diff(self.adjacency.indptr)
+    def _install(self) -> None:
+        """Rebuild the adjacency matrix and the per-tie group masks from the kept arrays."""
+        indptr = np.concatenate([[0], np.cumsum(self.degree)])
+        ones = np.ones(self._columns.size, dtype=np.float64)
+        self.adjacency = sp.csr_array((ones, self._columns, indptr), shape=(self.n, self.n))
+        self._cross = self.newcomer[self.u] != self.newcomer[self.v]
 
     @property
     def edge_count(self) -> int:
         return int(self.keys.size)
 
+    @property
+    def mean_degree(self) -> float:
+        return 2.0 * self.keys.size / self.n if self.n else 0.0
+
     def add_edges(self, u: np.ndarray, v: np.ndarray) -> None:
         """Add ties; ties already present and self-ties are dropped."""
         self.change(np.zeros(self.keys.size, dtype=bool), u, v)
 
+    def has_edges(self, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+        """Whether each pair u–v is tied (self-pairs count as tied: they cannot be added)."""
+        lo, hi = np.minimum(u, v).astype(np.int64), np.maximum(u, v).astype(np.int64)
+        return _contains(self.keys, lo * self.n + hi) | (lo == hi)
+
     def change(self, drop: np.ndarray, u: np.ndarray, v: np.ndarray) -> None:
         """Remove the ties where the mask ``drop`` (over ``self.u``/``self.v``) is true and add
         the ties ``u``–``v``, rebuilding the adjacency matrix once."""
-        kept = self.keys[~drop]
+        n = self.n
         new = _sorted_unique(self._keys(u, v))
-        at = np.searchsorted(kept, new)
-        present = (at < kept.size) & (kept[np.minimum(at, max(kept.size - 1, 0))] == new)
-        if drop.any() or not present.all():
-            self._set_keys(np.insert(kept, at[~present], new[~present]))
+        new = new[~_contains(self.keys, new)]
+        if not drop.any() and new.size == 0:
+            return
+        gone_u, gone_v = self.u[drop], self.v[drop]
+        new_u, new_v = new // n, new % n
+        kept = ~drop
+        kept_keys = self.keys[kept]
+        at = np.searchsorted(kept_keys, new)
+        self.keys = np.insert(kept_keys, at, new)
+        self.u = np.insert(self.u[kept], at, new_u)
+        self.v = np.insert(self.v[kept], at, new_v)
+        gone = np.concatenate([gone_u * n + gone_v, gone_v * n + gone_u])
+        where = np.searchsorted(self._directed, gone)
+        directed = np.delete(self._directed, where)
+        columns = np.delete(self._columns, where)
+        rows = np.concatenate([new_u, new_v])
+        cols = np.concatenate([new_v, new_u])
+        added = rows * n + cols
+        order = np.argsort(added)
+        at = np.searchsorted(directed, added[order])
+        self._directed = np.insert(directed, at, added[order])
+        self._columns = np.insert(columns, at, cols[order])
+        self.degree = (
+            self.degree
+            - np.bincount(np.concatenate([gone_u, gone_v]), minlength=n)
+            + np.bincount(rows, minlength=n)
+        )
+        self._install()
 
     def neighbour_count(self, flags: np.ndarray) -> np.ndarray:
         """For every household, how many of its neighbours have the flag (or sum of values)."""
@@ -62,6 +105,10 @@ class SocialNetwork:
     def neighbour_share(self, flags: np.ndarray) -> np.ndarray:
         """Share of each household's neighbours with the flag; 0 for isolated households."""
         return self.neighbour_count(flags) / np.maximum(self.degree, 1)
+
+    def neighbour_share_matrix(self, flags: np.ndarray) -> np.ndarray:
+        """``neighbour_share`` for each column of a households × k matrix of flags."""
+        return (self.adjacency @ flags.astype(np.float64)) / np.maximum(self.degree, 1)[:, None]
 
     def random_neighbours(self, nodes: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
         """``k`` neighbours of each of ``nodes``, with replacement (isolated nodes give none)."""
@@ -74,7 +121,11 @@ class SocialNetwork:
 
     def cross_group(self) -> np.ndarray:
         """Boolean mask over edges: does the tie join an original resident and a newcomer?"""
-        return self.newcomer[self.u] != self.newcomer[self.v]
+        return self._cross
+
+    def blocks(self) -> np.ndarray:
+        """Each tie's block: 0 original–original, 1 cross-group, 2 newcomer–newcomer."""
+        return block_of(self.newcomer, self.u, self.v)
 
     def cross_group_share(self) -> float:
         return float(self.cross_group().mean()) if self.u.size else 0.0
@@ -89,6 +140,18 @@ class SocialNetwork:
         graph.add_nodes_from((i, {"newcomer": bool(f)}) for i, f in enumerate(self.newcomer))
         graph.add_edges_from(zip(self.u.tolist(), self.v.tolist(), strict=True))
         return graph
+
+
+def block_of(newcomer: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """0 original–original, 1 cross-group, 2 newcomer–newcomer, for each pair u–v."""
+    return newcomer[u].astype(np.int64) + newcomer[v]
+
+
+def _contains(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    if sorted_keys.size == 0:
+        return np.zeros(keys.shape, dtype=bool)
+    at = np.searchsorted(sorted_keys, keys)
+    return (at < sorted_keys.size) & (sorted_keys[np.minimum(at, sorted_keys.size - 1)] == keys)
 
 
 def _sorted_unique(keys: np.ndarray) -> np.ndarray:

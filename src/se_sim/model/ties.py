@@ -1,13 +1,18 @@
-"""Ties and trust between original residents and newcomers.
+"""Ties that churn: every tie can dissolve, and new ties form by meeting, triadic closure and
+joint work, so that without a project the network keeps its density and its mix.
 
-Joint work creates ties: each month every member, with probability ``joint_work_ties``, makes a
-tie with a random fellow member (source 000 built the enterprise across the two groups for this).
-Bridging activities add cross-group ties. A cross-group tie dissolves with monthly probability
-``dissolution_rate · (1 − mean out-group trust of its two ends)``.
-Trust toward the other group moves by
-    Δτ = contact_gain · contact · (1 − τ) − decay · (τ − τ_start),
-where contact is the share of one's ties that cross groups plus, for members, the share of
-fellow members from the other group (intergroup contact, Pettigrew & Tropp 2006).
+Each month a tie dissolves with probability
+    dissolution_rate · (1 + dissimilar_extra · [cross-group] · (1 − mean out-group trust of its
+    two ends)),
+so ties across groups last longer as trust grows. New ties replace them at the rate that keeps
+the starting network in balance: at month 0 the expected dissolutions of each block
+(original–original, cross-group, newcomer–newcomer) are computed; a share ``triadic_closure`` of
+all new ties is made between friends of friends (whatever block that gives, estimated at month
+0), and meeting ties make up each block's remainder. Members meet at work instead: each member
+who works makes, with probability ``joint_work_ties``, a tie with a random fellow member (from
+either group, the contact source 000 built the enterprise for); these ties take the place of
+the month's meeting ties, never more of them than there are, so the project changes whom people
+meet, not how many. Bridging activities add cross-group ties on top.
 """
 
 from __future__ import annotations
@@ -16,28 +21,78 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from se_sim.model.network import block_of
+
 if TYPE_CHECKING:
     from se_sim.model.community import CommunityModel
+
+CLOSURE_SAMPLE = 4_000  # friend-of-friend pairs drawn at month 0 to learn closure's block mix
 
 
 class TieDynamics:
     def __init__(self, model: CommunityModel):
         self.model = model
+        config = model.config.network
+        network = model.network
+        expected_loss = np.bincount(network.blocks(), weights=self._hazard(), minlength=3)
+        self.closure_per_month = config.triadic_closure * expected_loss.sum()
+        u, v = self._friends_of_friends(CLOSURE_SAMPLE)
+        mix = np.bincount(block_of(network.newcomer, u, v), minlength=3) / max(u.size, 1)
+        self.meeting_per_month = np.maximum(expected_loss - self.closure_per_month * mix, 0.0)
+
+    def _hazard(self) -> np.ndarray:
+        config, network = self.model.config.network, self.model.network
+        trust = self.model.households.trust_outgroup
+        distrust = 1 - 0.5 * (trust[network.u] + trust[network.v])
+        return config.dissolution_rate * (
+            1 + config.dissimilar_extra * network.cross_group() * distrust
+        )
 
     def update_ties(self) -> None:
-        """This month's dissolutions and joint-work ties, applied to the network at once."""
-        self.model.network.change(self._dissolving(), *self._joint_work_pairs())
-
-    def _dissolving(self) -> np.ndarray:
-        network, trust = self.model.network, self.model.households.trust_outgroup
-        hazard = self.model.config.network.dissolution_rate * (
-            1 - 0.5 * (trust[network.u] + trust[network.v])
+        """This month's dissolutions and new ties, applied to the network at once."""
+        rng, network = self.model.streams.ties, self.model.network
+        dissolving = rng.random(network.edge_count) < self._hazard()
+        meetings = int(rng.poisson(self.meeting_per_month.sum()))
+        work_u, work_v = self._joint_work_pairs(meetings)
+        share = self.meeting_per_month / max(self.meeting_per_month.sum(), 1e-12)
+        meet_u, meet_v = self._meetings(rng.multinomial(meetings - work_u.size, share))
+        close_u, close_v = self._friends_of_friends(int(rng.poisson(self.closure_per_month)))
+        network.change(
+            dissolving,
+            np.concatenate([work_u, meet_u, close_u]),
+            np.concatenate([work_v, meet_v, close_v]),
         )
-        return network.cross_group() & (self.model.rng.random(hazard.size) < hazard)
 
-    def _joint_work_pairs(self) -> tuple[np.ndarray, np.ndarray]:
-        hh, rng = self.model.households, self.model.rng
-        members = np.flatnonzero(hh.is_member)
+    def _meetings(self, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Random pairs: ``counts`` original–original, cross-group and newcomer–newcomer."""
+        hh, rng = self.model.households, self.model.streams.ties
+        originals, newcomers = np.flatnonzero(~hh.newcomer), np.flatnonzero(hh.newcomer)
+        sides = [(originals, originals), (originals, newcomers), (newcomers, newcomers)]
+        us, vs = [], []
+        for count, (left, right) in zip(counts, sides, strict=True):
+            if count and left.size and right.size:
+                us.append(left[rng.integers(left.size, size=count)])
+                vs.append(right[rng.integers(right.size, size=count)])
+        empty = np.empty(0, dtype=np.int64)
+        return (np.concatenate(us), np.concatenate(vs)) if us else (empty, empty)
+
+    def _friends_of_friends(self, count: int) -> tuple[np.ndarray, np.ndarray]:
+        """Up to ``count`` untied pairs that share a friend (triadic closure)."""
+        network, rng = self.model.network, self.model.streams.ties
+        empty = np.empty(0, dtype=np.int64)
+        linked = np.flatnonzero(network.degree > 0)
+        if count == 0 or linked.size == 0:
+            return empty, empty
+        start = linked[rng.integers(linked.size, size=2 * count + 8)]
+        friend = network.random_neighbours(start, 1, rng)
+        other = network.random_neighbours(friend, 1, rng)
+        fresh = ~network.has_edges(start, other)
+        return start[fresh][:count], other[fresh][:count]
+
+    def _joint_work_pairs(self, most: int) -> tuple[np.ndarray, np.ndarray]:
+        """Pairs of fellow members who met at work this month, at most ``most`` of them."""
+        hh, rng = self.model.households, self.model.streams.ties
+        members = np.flatnonzero(hh.is_member & (hh.hours_worked > 0))
         if members.size < 2:
             return members[:0], members[:0]
         members = members[np.argsort(hh.enterprise[members], kind="stable")]
@@ -47,11 +102,11 @@ class TieDynamics:
         makers = rng.random(members.size) < self.model.config.network.joint_work_ties
         group = np.searchsorted(slots, hh.enterprise[members[makers]])
         partner = starts[group] + (rng.random(group.size) * counts[group]).astype(np.int64)
-        return members[makers], members[partner]
+        return members[makers][:most], members[partner][:most]
 
     def bridge(self, share: float, ties_each: int) -> None:
         """Bridging activity: participants each meet ``ties_each`` people of the other group."""
-        hh, rng = self.model.households, self.model.rng
+        hh, rng = self.model.households, self.model.streams.interventions
         participants = np.flatnonzero(rng.random(hh.n) < share)
         originals, newcomers = np.flatnonzero(~hh.newcomer), np.flatnonzero(hh.newcomer)
         if participants.size == 0 or originals.size == 0 or newcomers.size == 0:
@@ -63,30 +118,3 @@ class TieDynamics:
             newcomers[rng.integers(newcomers.size, size=source.size)],
         )
         self.model.network.add_edges(source, partner)
-
-    def update_trust(self) -> None:
-        hh, network = self.model.households, self.model.network
-        rule = hh.config.trust
-        other_group_share = np.where(
-            hh.newcomer,
-            network.neighbour_share(~hh.newcomer),
-            network.neighbour_share(hh.newcomer),
-        )
-        contact = other_group_share + self._fellow_member_contact()
-        tau = hh.trust_outgroup
-        tau += rule.contact_gain * contact * (1 - tau) - rule.decay * (
-            tau - hh.trust_outgroup_start
-        )
-        np.clip(tau, 0.0, 1.0, out=tau)
-
-    def _fellow_member_contact(self) -> np.ndarray:
-        """For members, the share of their enterprise's members from the other group."""
-        hh = self.model.households
-        contact = np.zeros(hh.n)
-        members = hh.is_member
-        if not members.any():
-            return contact
-        slots = hh.enterprise[members]
-        share_new = hh.newcomer_share_of_members(len(self.model.enterprise_list))[slots]
-        contact[members] = np.where(hh.newcomer[members], 1 - share_new, share_new)
-        return contact

@@ -68,11 +68,21 @@ class ScenarioJob:
         from se_sim.model import CommunityModel  # model-mode sweeps never load the community model
 
         scenario = self.scenario(params)
-        return CommunityModel(scenario, rng=seed), scenario.months
+        reporters = None if self.keep == "all" else [] if self.keep == "none" else self.keep
+        return CommunityModel(scenario, rng=seed, reporters=reporters), scenario.months
 
     def check(self, params: dict[str, Any], label: str) -> None:
         """Validate one design point in the main process, so workers never see bad input."""
         self.scenario(params, label)
+        if isinstance(self.keep, tuple):
+            from se_sim.model.metrics import MONTHLY
+
+            valid = list(MONTHLY)
+            lines = [f"{label}: keep_steps: {name!r} is not a monthly metric"
+                     f"{did_you_mean(name, valid)} (valid: {', '.join(valid)})"
+                     for name in self.keep if name not in MONTHLY]
+            if lines:
+                raise InputError(lines)
 
     def is_integer(self, path: str) -> bool:
         return _field_type(Scenario, path) is int

@@ -1,9 +1,9 @@
 """The typed scenario: every parameter of a run, its default, its range and where it comes from.
 
 Money is Thai baht (THB), one step is one month. Defaults are those of the calibrated Bang Sao
-Thong scenario. Those marked "source 000" etc. come from the seed documents
-(``shared/seeds/README.md``), "public figure" from its table of outside figures; every other
-default is an assumption, listed with its range and how it was chosen in ``docs/ODD.md``.
+Thong scenario. Comments cite ``docs/sources.md``: "source 000" … "source 004" are the five
+documents, "public figure" the table of outside figures; every other default is an assumption,
+listed with its range, and for calibrated ones how it was chosen, in ``docs/ODD.md``.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 Baht = Annotated[float, Field(ge=0.0)]
 Month = Annotated[int, Field(ge=0)]
+Weight = Annotated[float, Field(ge=0.0, le=50.0)]
 
 
 class Section(BaseModel):
@@ -30,17 +31,31 @@ class IncomeDistribution(Section):
     sigma: Annotated[float, Field(ge=0, le=3)] = 0.6
 
 
-class JoiningRule(Section):
-    """Logit choice to join an enterprise; see ODD 'Joining and leaving'. All assumptions."""
+class Work(Section):
+    """Members' time: hours given to an enterprise, weighed against what a spare hour is worth."""
 
-    monthly_rate: Share = 0.03
-    intercept: float = -2.0
-    dividend_weight: float = 20.0
-    social_weight: float = 2.0
-    peer_weight: float = 4.0
-    trust_weight: float = 1.5
-    time_cost: float = 1.5
-    leave_rate: Share = 0.02
+    minimum_wage_thb_per_day: Baht = 372.0  # public figure: minimum wage, Samut Prakan, 2025
+    hours_per_day: Annotated[float, Field(gt=0, le=24)] = 8.0
+    spare_time_value: Share = 0.25
+    max_hours_per_month: Annotated[float, Field(gt=0, le=300)] = 24.0
+    hours_sensitivity: Weight = 2.0
+
+    @property
+    def time_cost_thb_per_hour(self) -> float:
+        """What an hour given to the enterprise costs a member (a share of a wage hour)."""
+        return self.spare_time_value * self.minimum_wage_thb_per_day / self.hours_per_day
+
+
+class JoiningRule(Section):
+    """Logit choice to join or leave an enterprise; see ODD 7.9. All assumptions."""
+
+    monthly_rate: Share = 0.04
+    intercept: Annotated[float, Field(ge=-20, le=20)] = -5.0
+    value_weight: Weight = 10.0
+    social_weight: Weight = 0.5
+    peer_weight: Weight = 4.0
+    trust_weight: Weight = 1.5
+    leave_rate: Share = 0.05
     payout_memory: Share = 0.3
 
 
@@ -56,13 +71,18 @@ class GardenRule(Section):
 
 
 class TrustRule(Section):
-    """Trust toward the other group grows with contact (Pettigrew & Tropp 2006)."""
+    """Trust toward the other group follows contact (Pettigrew & Tropp 2006), ODD 7.11.
+
+    With no contact it is ``base_*``; contact raises the level it moves toward. Households start
+    at the level their own ties give, so without a project trust stays where it is.
+    """
 
     ingroup: Share = 0.7
-    outgroup_original: Share = 0.3
-    outgroup_newcomer: Share = 0.3
-    contact_gain: Share = 0.03
-    decay: Share = 0.005
+    base_original: Share = 0.2
+    base_newcomer: Share = 0.2
+    contact_sensitivity: Annotated[float, Field(ge=0, le=20)] = 1.5
+    work_contact_weight: Annotated[float, Field(ge=0, le=10)] = 1.0
+    rate: Share = 0.05
 
 
 class Households(Section):
@@ -71,7 +91,7 @@ class Households(Section):
     leaders: Annotated[int, Field(ge=0)] = 30  # source 000: 30 founding leaders
     leader_newcomer_share: Share = 0.5  # source 000: leaders from both groups; split assumed even
     vulnerable_share: Share = 0.1
-    # source 002: CODI's target of at least 15,000 THB a month per household
+    # source 002: CODI's figure of at least 15,000 THB a month per household
     income_original: IncomeDistribution = IncomeDistribution(median_thb=15_000.0)
     income_newcomer: IncomeDistribution = IncomeDistribution(median_thb=18_000.0, sigma=0.5)
     vulnerable_income_factor: Share = 0.4
@@ -83,8 +103,12 @@ class Households(Section):
     donation_probability: Share = 0.01
     donation_share: Share = 0.01
     share_capital_thb: Baht = 100.0
+    share_refund: Literal["none", "on_leave"] = "none"
     hardship_savings_thb: Baht = 8_000.0
-    poverty_line_thb: Baht = 8_300.0  # public figure: NESDC line ~2,760/person x 3
+    poverty_line_thb: Baht = 8_300.0  # public figure: poverty line ~2,760/person x 3 persons
+    skill_start: Share = 0.4
+    leader_skill_start: Share = 0.5
+    work: Work = Work()
     joining: JoiningRule = JoiningRule()
     gardens: GardenRule = GardenRule()
     trust: TrustRule = TrustRule()
@@ -97,15 +121,17 @@ class Households(Section):
 
 
 class Network(Section):
-    """The household network: density and segregation are separate knobs."""
+    """The household network: density and segregation are separate knobs; ties churn (7.10)."""
 
     kind: Literal["two_group", "watts_strogatz", "barabasi_albert", "erdos_renyi"] = "two_group"
     mean_degree: Annotated[float, Field(gt=0, le=200)] = 6.0
     homophily: Annotated[float, Field(ge=0, lt=1)] = 0.6
     original_density_ratio: Annotated[float, Field(gt=0, le=20)] = 1.5
     rewiring: Share = 0.1
-    joint_work_ties: Share = 0.15
-    dissolution_rate: Share = 0.003
+    dissolution_rate: Share = 0.01
+    dissimilar_extra: Annotated[float, Field(ge=0, le=20)] = 1.0
+    triadic_closure: Share = 0.3
+    joint_work_ties: Share = 0.05
 
     def block_probabilities(self, n_original: int, n_newcomer: int) -> tuple[float, float, float]:
         """Tie probabilities (original-original, newcomer-newcomer, cross) giving mean_degree.
@@ -122,11 +148,42 @@ class Network(Section):
         return self.original_density_ratio * base, base, (1 - self.homophily) * base
 
 
+class Market(Section):
+    """Households as buyers (ODD 7.5): awareness by word of mouth, opinion, trust, price, income."""
+
+    reference_price_thb: Annotated[float, Field(gt=0)] = 50.0
+    price_elasticity: Annotated[float, Field(ge=-5, le=0)] = -0.6  # public figure: vegetables
+    income_elasticity: Annotated[float, Field(ge=0, le=5)] = 1.0
+    units_per_buyer: Annotated[float, Field(ge=0, le=100)] = 2.0
+    visibility: Share = 0.01
+    word_of_mouth: Share = 0.05
+    forget_rate: Share = 0.05
+    buy_intercept: Annotated[float, Field(ge=-20, le=20)] = -1.0
+    opinion_weight: Weight = 3.0
+    trust_weight: Weight = 2.0
+    cause_weight: Weight = 0.5
+    opinion_start: Share = 0.5
+    opinion_learning: Share = 0.3
+    opinion_spread: Share = 0.1
+    experience_noise: Annotated[float, Field(ge=0, le=2)] = 0.15
+
+
+class OutsidePool(Section):
+    """Buyers outside the community reached through a channel or hub, sized per 1,000 households
+    of the community (a bigger community sits in a bigger surrounding market)."""
+
+    name: str = "outside"
+    buyers_per_1000_households: Annotated[float, Field(ge=0, le=100_000)] = 50.0
+    price_thb: Annotated[float, Field(gt=0)] = 60.0
+    buy_rate: Share = 0.3
+    units_per_buyer: Annotated[float, Field(ge=0, le=100)] = 2.0
+
+
 class Allocation(Section):
     """How a positive monthly profit is split; what is left is reinvested."""
 
     reserve_share: Share = 0.1  # public figure: Thai cooperatives keep >= 10% as reserve
-    fund_share: Share = 0.2  # the "profit share"; Thai SE Act 2019 anchors >= 0.7 as an upper case
+    fund_share: Share = 0.2  # the "profit share"; public figure: SE Act 2019 anchors 0.7 as upper
     member_share: Share = 0.4
 
     @model_validator(mode="after")
@@ -138,6 +195,10 @@ class Allocation(Section):
             )
         return self
 
+    @property
+    def reinvest_share(self) -> float:
+        return max(0.0, 1.0 - self.reserve_share - self.fund_share - self.member_share)
+
 
 class Enterprise(Section):
     name: str = "enterprise"
@@ -145,17 +206,18 @@ class Enterprise(Section):
     founder_count: Annotated[int, Field(ge=1)] | None = None
     price_thb: Annotated[float, Field(gt=0)] = 50.0
     unit_cost_thb: Baht = 30.0
-    fixed_cost_thb: Baht = 500.0
-    productivity: Annotated[float, Field(ge=0)] = 4.0
-    capability: Share = 0.5
-    market_size: Annotated[float, Field(ge=0)] = 140.0
+    fixed_cost_thb_per_1000_households: Baht = 300.0
+    productivity: Annotated[float, Field(ge=0, le=1000)] = 1.0
+    capital_start_thb: Baht = 0.0
+    capital_scale_thb_per_1000_households: Annotated[float, Field(gt=0)] = 20_000.0
+    depreciation: Share = 0.03
     market_risk_sigma: Annotated[float, Field(ge=0, le=3)] = 0.3
     production_plan: Annotated[float, Field(gt=0, le=10)] = 1.0
     max_members: Annotated[int, Field(ge=1)] | None = None
-    experience_gain: Share = 0.005
-    reinvestment_per_capability_thb: Annotated[float, Field(gt=0)] = 50_000.0
+    experience_gain: Share = 0.05
     insolvency_months: Annotated[int, Field(ge=1)] = 6
     asset_lock: Literal["fund", "enterprise"] = "fund"  # source 001: assets never go to members
+    channels: list[OutsidePool] = Field(default_factory=list)
     allocation: Allocation | None = None
 
 
@@ -164,7 +226,7 @@ class VulnerableFund(Section):
 
     initial_balance_thb: Baht = 0.0
     grant_thb: Annotated[float, Field(gt=0)] = 250.0
-    max_grants_per_month: Annotated[int, Field(ge=0)] = 5
+    max_grants_per_1000_households: Annotated[float, Field(ge=0)] = 5.0
     eligibility: Literal["vulnerable_in_hardship", "in_hardship"] = "vulnerable_in_hardship"
 
 
@@ -183,15 +245,19 @@ class Shock(Section):
 
 
 class Training(Section):
+    """Members learn: each member's skill closes ``skill_gain`` of its gap to 1 (source 002)."""
+
     kind: Literal["training"]
     month: Month
-    capability_gain: Share = 0.1
+    skill_gain: Share = 0.1
 
 
-class MarketChannel(Section):
+class MarketChannel(OutsidePool):
+    """A channel or platform opened to every active enterprise: one more pool of outside buyers."""
+
     kind: Literal["market_channel"]
     month: Month
-    demand_gain: Annotated[float, Field(ge=0, le=10)] = 0.3
+    name: str = "channel"
 
 
 class MatchingGrant(Section):
@@ -219,6 +285,7 @@ class Scenario(Section):
     months: Annotated[int, Field(ge=1, le=1200)] = 36
     households: Households = Households()
     network: Network = Network()
+    market: Market = Market()
     allocation: Allocation = Allocation()
     enterprises: list[Enterprise] = Field(default_factory=lambda: [Enterprise()])
     funds: Funds = Funds()

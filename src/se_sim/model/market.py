@@ -1,0 +1,170 @@
+"""Buyers: households of the community, who learn of an enterprise by word of mouth, and outside
+pools reached through channels.
+
+Each household holds, per enterprise, whether it knows it (``aware``) and what it thinks of its
+quality (``opinion``, 0–1). Every month, for every active enterprise:
+
+* awareness spreads: a household hears of the enterprise from outside with ``visibility`` (times
+  the enterprise's reach) and from each informed neighbour (a member, or last month's buyer) with
+  ``word_of_mouth``; one who hears takes on its informed neighbours' mean opinion. Aware
+  households that neither belong nor bought forget it with ``forget_rate``; opinions drift toward
+  informed neighbours' (reputation travels along ties);
+* aware households buy with probability σ(buy_intercept + opinion_weight·(opinion − ½)
+  + trust_weight·(trust in the members' mix − ½) + cause_weight·giving·fund share) cut by the
+  month's demand factor, if they are not in hardship; a buyer wants
+  ``units_per_buyer · (price / reference price)^price_elasticity · (income / base income)^
+  income_elasticity`` units, so a shock cuts demand through incomes;
+* outside pools (``OutsidePool``) add ``buyers_per_1000_households`` buyers each, who buy at the
+  pool's price with a probability set by the enterprise's reputation, scaled by its reach.
+
+A lognormal market-risk draw (mean 1) scales the month's demand of each enterprise. Buyers then
+pay for what they receive and update their opinion from the quality they experienced.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from se_sim.scenario.schema import OutsidePool
+
+if TYPE_CHECKING:
+    from se_sim.model.community import CommunityModel
+    from se_sim.model.enterprise import Enterprise
+
+
+def sigmoid(x: np.ndarray | float) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.asarray(x, dtype=np.float64)))
+
+
+@dataclass
+class Demand:
+    """One enterprise's demand this month: what it expects (to plan output) and what comes."""
+
+    expected_units: float
+    buyers: np.ndarray  # community households that want to buy
+    units: np.ndarray  # units each of them wants, market risk included
+    pool_units: np.ndarray  # units each outside pool wants, market risk included
+    pool_prices: np.ndarray
+
+    @property
+    def units_total(self) -> float:
+        return float(self.units.sum() + self.pool_units.sum())
+
+
+class Market:
+    """Awareness, opinions and buying of every household toward every enterprise slot."""
+
+    def __init__(self, model: CommunityModel, slots: int):
+        self.model = model
+        n = model.households.n
+        config = model.config.market
+        self.config = config
+        self.aware = np.zeros((n, slots), dtype=bool)
+        self.opinion = np.full((n, slots), config.opinion_start)
+        self.bought = np.zeros((n, slots), dtype=bool)
+        self.pools: list[list[OutsidePool]] = [list(e.channels) for e in model.config.enterprises]
+
+    def add_pool(self, slot: int, pool: OutsidePool) -> None:
+        self.pools[slot].append(pool)
+
+    def buyers(self, slot: int) -> int:
+        """Community households that bought from the enterprise this month."""
+        return int(self.bought[:, slot].sum())
+
+    def reputation(self, slot: int) -> float:
+        """Mean opinion among the households that know the enterprise (its start value if none)."""
+        aware = self.aware[:, slot]
+        return float(self.opinion[aware, slot].mean()) if aware.any() else self.config.opinion_start
+
+    def spread(self, enterprise: Enterprise) -> None:
+        """This month's word of mouth: who hears, who forgets, how opinions travel."""
+        model, cfg, slot = self.model, self.config, enterprise.slot
+        hh, network = model.households, model.network
+        rng = model.streams.market[slot]
+        aware, opinion = self.aware[:, slot], self.opinion[:, slot]
+        members = hh.enterprise == slot
+        informed = members | self.bought[:, slot]
+        contacts = network.neighbour_count(informed)
+        told = network.neighbour_count(np.where(informed, opinion, 0.0))
+        heard_opinion = np.divide(told, contacts, out=opinion.copy(), where=contacts > 0)
+        outside = min(cfg.visibility * enterprise.reach(), 1.0)
+        p_hear = 1.0 - (1.0 - outside) * (1.0 - cfg.word_of_mouth) ** contacts
+        draws = rng.random(hh.n)
+        hears = ~aware & (draws < p_hear)
+        forgets = aware & ~informed & (draws < cfg.forget_rate)
+        opinion[hears] = np.where(contacts[hears] > 0, heard_opinion[hears], cfg.opinion_start)
+        drifting = aware & ~self.bought[:, slot] & (contacts > 0)
+        opinion[drifting] += cfg.opinion_spread * (heard_opinion[drifting] - opinion[drifting])
+        aware |= hears | members
+        aware &= ~forgets
+
+    def demand(self, enterprise: Enterprise) -> Demand:
+        """Who wants how much this month, and what the enterprise expects before the draws."""
+        model, cfg, slot = self.model, self.config, enterprise.slot
+        hh, rng = model.households, model.streams.market[slot]
+        factor = model.events.demand_factor
+        candidates = np.flatnonzero(self.aware[:, slot] & ~hh.hardship)
+        mix = hh.newcomer_share_of_members(len(model.enterprise_list))[slot]
+        trust = hh.trust_toward(np.array([mix]))[candidates, 0]
+        utility = (
+            cfg.buy_intercept
+            + cfg.opinion_weight * (self.opinion[candidates, slot] - 0.5)
+            + cfg.trust_weight * (trust - 0.5)
+            + cfg.cause_weight * hh.giving[candidates] * enterprise.allocation.fund_share
+        )
+        p_buy = factor * sigmoid(utility)
+        relative_income = hh.income[candidates] / np.maximum(hh.base_income[candidates], 1.0)
+        wanted = (
+            cfg.units_per_buyer
+            * (enterprise.config.price_thb / cfg.reference_price_thb) ** cfg.price_elasticity
+            * relative_income**cfg.income_elasticity
+        )
+        pools = self.pools[slot]
+        rates = self._pool_rates(enterprise, pools)
+        counts = np.array([round(self._pool_buyers(pool)) for pool in pools], dtype=np.int64)
+        per_buyer = np.array([pool.units_per_buyer for pool in pools])
+        expected = float((p_buy * wanted).sum() + (counts * rates * per_buyer).sum())
+        sigma = enterprise.config.market_risk_sigma
+        risk = rng.lognormal(-0.5 * sigma**2, sigma)  # mean 1: risk, not trend
+        buys = rng.random(hh.n)[candidates] < p_buy
+        pool_units = rng.binomial(counts, rates) * per_buyer * risk
+        prices = np.array([pool.price_thb for pool in pools])
+        return Demand(expected, candidates[buys], wanted[buys] * risk, pool_units, prices)
+
+    def _pool_buyers(self, pool: OutsidePool) -> float:
+        return pool.buyers_per_1000_households * self.model.households.n / 1000.0
+
+    def _pool_rates(self, enterprise: Enterprise, pools: list[OutsidePool]) -> np.ndarray:
+        """Share of each pool's buyers who buy this month: the pool's rate at an average
+        reputation, moved by the enterprise's reputation, times its reach and the demand factor."""
+        shift = self.config.opinion_weight * (self.reputation(enterprise.slot) - 0.5)
+        base = np.array([pool.buy_rate for pool in pools])
+        inner = np.clip(base, 1e-9, 1 - 1e-9)
+        rates = np.where((base > 0) & (base < 1), sigmoid(np.log(inner / (1 - inner)) + shift),
+                         base)
+        return np.minimum(rates * enterprise.reach() * self.model.events.demand_factor, 1.0)
+
+    def settle(self, enterprise: Enterprise, demand: Demand, fill: float) -> float:
+        """Community buyers pay for the share ``fill`` of what they wanted (never more than they
+        hold) and learn the quality; returns what they paid. Last month's buyers are replaced."""
+        hh, cfg, slot = self.model.households, self.config, enterprise.slot
+        price = enterprise.config.price_thb
+        paid = np.minimum(demand.units * fill * price, hh.savings[demand.buyers])
+        hh.savings[demand.buyers] -= paid
+        hh.purchases_thb[demand.buyers] += paid
+        served = demand.buyers[paid > 0]
+        bought = self.bought[:, slot]
+        bought[:] = False
+        bought[served] = True
+        noise = cfg.experience_noise * self.model.streams.market[slot].standard_normal(hh.n)[served]
+        experience = np.clip(enterprise.quality + noise, 0.0, 1.0)
+        opinion = self.opinion[:, slot]
+        opinion[served] += cfg.opinion_learning * (experience - opinion[served])
+        return float(paid.sum())
+
+    def forget_enterprise(self, slot: int) -> None:
+        """A closed enterprise sells nothing more; its buyers stop being informed about it."""
+        self.bought[:, slot] = False

@@ -1,0 +1,83 @@
+"""Food security that can move, and the fund for vulnerable people that pays for it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from se_sim.model import CommunityModel
+from tests.conftest import case_scenario
+from tests.knockout import assert_knockout
+
+CALM = {"shocks": []}
+MATCHING = {"interventions": [{"kind": "matching_grant", "month": 1, "amount_thb": 30_000}]}
+
+
+def test_covid_raises_food_insecurity_among_the_households_it_hits() -> None:
+    assert_knockout(case_scenario(), case_scenario(**CALM), "food_insecure_worst", +1)
+    assert_knockout(case_scenario(), case_scenario(**CALM), "food_insecure_hit_worst", +1)
+
+
+def test_gardens_lower_food_insecurity() -> None:
+    assert_knockout(case_scenario(**{"households.gardens.food_cost_saving": 0.0}),
+                    case_scenario(), "food_insecure_worst", +1)
+
+
+def test_grants_lower_food_insecurity() -> None:
+    """A well-funded fund (a matching grant) keeps more poor households fed than no grants."""
+    granting = {"funds.vulnerable.grant_thb": 1500, **MATCHING}
+    none = {**granting, "funds.vulnerable.max_grants_per_1000_households": 0}
+    assert_knockout(case_scenario(**none), case_scenario(**granting), "food_insecure_worst", +1)
+
+
+def test_grants_go_to_vulnerable_households_in_hardship_new_ones_first() -> None:
+    model = CommunityModel(case_scenario(**MATCHING), rng=4)
+    hh = model.households
+    paid_before = np.zeros(hh.n, dtype=bool)
+    for _ in range(24):
+        model.step()
+        paid = hh.grant_this_month > 0
+        assert (hh.vulnerable[paid] & hh.hardship[paid]).all()
+        waiting_new = hh.vulnerable & hh.hardship & ~paid_before & ~paid
+        if (paid & paid_before).any():  # someone was paid again: no new one was left waiting
+            assert not waiting_new.any()
+        paid_before |= paid
+    assert model.vulnerable_fund.unique_beneficiaries == paid_before.sum() > 10
+
+
+def test_the_grant_cap_scales_with_the_community() -> None:
+    small = CommunityModel(case_scenario(**MATCHING), rng=0)
+    big = CommunityModel(case_scenario(**MATCHING, **{"households.count": 4000,
+                                                      "households.leaders": 120}), rng=0)
+    small.step()
+    big.step()
+    paid = [(m.households.grant_this_month > 0).sum() for m in (small, big)]
+    assert paid[0] == 5 and paid[1] == 20
+
+
+def test_donations_feed_the_fund() -> None:
+    assert_knockout(case_scenario(),
+                    case_scenario(**{"households.donation_probability": 0.0}),
+                    "fund_inflow_donation_thb", +1)
+
+
+def test_the_fund_share_feeds_the_fund() -> None:
+    assert_knockout(case_scenario(), case_scenario(**{"allocation.fund_share": 0.0}),
+                    "fund_inflow_enterprise_thb", +1)
+
+
+def test_a_matching_grant_enters_the_fund_as_outside_money() -> None:
+    model = CommunityModel(case_scenario(**MATCHING), rng=1)
+    model.step()
+    assert model.vulnerable_fund.inflow_by_kind["matching"] == 30_000
+    assert model.ledger.inflows["matching_grants"] == 30_000
+
+
+def test_the_fund_never_pays_more_than_it_holds() -> None:
+    model = CommunityModel(case_scenario(), rng=6)
+    fund = model.vulnerable_fund
+    for _ in range(24):
+        model.step()
+        assert fund.balance >= 0
+    assert fund.balance == pytest.approx(fund.inflow_total - fund.grants_total)
+    np.testing.assert_array_equal(model.households.grants_thb > 0, fund.helped)
