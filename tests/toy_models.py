@@ -1,15 +1,25 @@
-"""A small Mesa model for the runner tests: Boltzmann wealth exchange.
+"""Small Mesa models for the runner tests: Boltzmann wealth exchange, keyword style and
+Scenario style.
 
-It lives in an importable module (``tests.toy_models``) because worker processes import it by
+They live in an importable module (``tests.toy_models``) because worker processes import them by
 name, exactly as they would import a user's model given as ``model: package.module:Class``.
 """
 
 from __future__ import annotations
 
 import time
+from typing import Literal
 
 import mesa
 import numpy as np
+from mesa.experimental.data_collection import DataRecorder, DatasetConfig
+from mesa.experimental.scenarios import Scenario
+
+
+def gini(wealth: np.ndarray) -> float:
+    x = np.sort(wealth)
+    ranks = np.arange(1, x.size + 1)
+    return float(2 * (ranks * x).sum() / (x.size * x.sum()) - (x.size + 1) / x.size)
 
 
 class BoltzmannWealth(mesa.Model):
@@ -37,9 +47,7 @@ class BoltzmannWealth(mesa.Model):
         self.datacollector.collect(self)
 
     def gini(self) -> float:
-        x = np.sort(self.wealth)
-        ranks = np.arange(1, x.size + 1)
-        return float(2 * (ranks * x).sum() / (x.size * x.sum()) - (x.size + 1) / x.size)
+        return gini(self.wealth)
 
     def step(self) -> None:
         if self.fail_above is not None and self.wealth.size > self.fail_above:
@@ -50,3 +58,56 @@ class BoltzmannWealth(mesa.Model):
         self.wealth[givers] -= 1
         np.add.at(self.wealth, receivers, 1)
         self.datacollector.collect(self)
+
+
+class WealthScenario(Scenario):
+    """The parameters of ``RecordedWealth``, in Mesa's Scenario style (seed included)."""
+
+    n: int = 20
+    start_wealth: int = 2
+    label: Literal["plain", "fancy"] = "plain"  # unused: there to check Literal values
+
+
+class RichScenario(WealthScenario):
+    """A second Scenario class in this module: a model that does not annotate its ``scenario``
+    parameter then needs ``scenario_class:`` to say which one it takes."""
+
+    start_wealth: int = 10
+
+
+class RecordedWealth(mesa.Model):
+    """Boltzmann exchange built from a Scenario, recording only through Mesa's experimental
+    DataRecorder: ``total`` and ``gini`` every step, ``richest`` every second step from step 1."""
+
+    def __init__(self, scenario: WealthScenario | None = None):
+        super().__init__(scenario=scenario or WealthScenario())
+        self.wealth = np.full(self.scenario.n, self.scenario.start_wealth)
+        self.data_recorder = DataRecorder(self)
+        self.data_registry.track_model(self, "totals", ["total", "gini"]).record(
+            self.data_recorder)
+        self.data_registry.track_model(self, "top", "richest").record(
+            self.data_recorder, configuration=DatasetConfig(start_time=1, interval=2))
+
+    @property
+    def total(self) -> int:
+        return int(self.wealth.sum())
+
+    @property
+    def richest(self) -> int:
+        return int(self.wealth.max())
+
+    @property
+    def gini(self) -> float:
+        return gini(self.wealth)
+
+    def step(self) -> None:
+        givers = np.flatnonzero(self.wealth >= 1)
+        self.wealth[givers] -= 1
+        np.add.at(self.wealth, self.rng.integers(0, self.wealth.size, givers.size), 1)
+
+
+class UnannotatedWealth(RecordedWealth):
+    """Takes ``scenario=`` without saying which class, in a module that defines two."""
+
+    def __init__(self, scenario=None):
+        super().__init__(scenario)

@@ -53,11 +53,15 @@ def two_way_table(runs: pd.DataFrame, swept: list[str], metric: str) -> pd.DataF
     return ok.pivot_table(index=swept[0], columns=swept[1], values=metric, aggfunc="median")
 
 
-def format_sweep_table(out: str | Path, swept: list[str], metric: str) -> str:
-    """The table as text, with a heading saying what it shows."""
+def format_sweep_table(out: str | Path, swept: list[str], metric: str | None) -> str:
+    """The table as text, with a heading saying what it shows; ``metric`` None stands for the
+    first numeric summary metric (a Mesa model's own, whatever it is called)."""
     runs = load_runs(out)
     if runs.empty or "status" not in runs or not (runs["status"] == "ok").any():
         return "no successful runs to summarise"
+    metric = metric or _first_summary_metric(runs)
+    if metric is None:
+        return "the runs have no numeric summary metric to report (the model records nothing)"
     if metric not in runs.columns:
         return f"report metric '{metric}' is not a run summary; set 'report:' to one that is"
     table = sweep_table(runs, swept, metric)
@@ -70,6 +74,12 @@ def format_sweep_table(out: str | Path, swept: list[str], metric: str) -> str:
         text += f"\n\nmedian {metric}, {swept[0]} (rows) by {swept[1]} (columns):\n"
         text += grid.to_string(float_format=_number)
     return text
+
+
+def _first_summary_metric(runs: pd.DataFrame) -> str | None:
+    """The first numeric column after the runner's own: summary metrics follow ``error``."""
+    summary = runs.columns[runs.columns.get_loc("error") + 1:]
+    return next((c for c in summary if pd.api.types.is_numeric_dtype(runs[c])), None)
 
 
 def _number(value: float) -> str:

@@ -147,6 +147,7 @@ class Experiment[D: Section](Section):
     scenario: str | None = None
     overrides: dict[FieldPath, Any] = Field(default_factory=dict)
     model: Annotated[str, Field(pattern=r"^[\w.]+:\w+$")] | None = None
+    scenario_class: Annotated[str, Field(pattern=r"^([\w.]+:)?\w+$")] | None = None
     parameters: dict[FieldPath, Any] = Field(default_factory=dict)
     steps: Annotated[int, Field(ge=1)] | None = None
     seed: Annotated[int, Field(ge=0)] = 0
@@ -154,8 +155,13 @@ class Experiment[D: Section](Section):
     common_random_numbers: bool = False
     design: D
     keep_steps: Literal["all", "none"] | list[str] = "all"
-    report: str = DEFAULT_REPORT
+    report: str | None = None
     flush: Flush = Flush()
+
+    @property
+    def report_metric(self) -> str | None:
+        """The summary metric printed after a sweep; None means a model's first one."""
+        return self.report or (DEFAULT_REPORT if self.scenario is not None else None)
 
     def identity(self) -> dict[str, Any]:
         """Everything that decides the results; ``report``, ``flush`` and text may change freely."""
@@ -239,6 +245,8 @@ def _check_mode(spec: Experiment[Any], source: str) -> None:
         "parameters": (spec.scenario and spec.parameters, "use 'overrides' with a scenario"),
         "steps": (spec.scenario and spec.steps, "a scenario runs for its 'months'"),
         "overrides": (spec.model and spec.overrides, "use 'parameters' with a model"),
+        "scenario_class": (spec.scenario and spec.scenario_class,
+                           "it names the Mesa Scenario class of a 'model'"),
     }
     lines = [
         f"{source}: {key}: not used in this kind of experiment; {advice}"

@@ -90,7 +90,8 @@ def _job(experiment: ExperimentFile) -> Job:
         job.scenario({}, job.source)  # errors in the scenario file itself name that file
         return job
     assert spec.model is not None and spec.steps is not None  # guaranteed by load_experiment
-    model_job = ModelJob(spec.model, spec.parameters, spec.steps, keep, (str(Path.cwd()),))
+    model_job = ModelJob(spec.model, spec.parameters, spec.steps, keep, (str(Path.cwd()),),
+                         scenario_class=spec.scenario_class)
     return import_model_job(model_job, str(experiment.path))
 
 

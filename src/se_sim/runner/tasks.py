@@ -6,8 +6,10 @@ DataFrames, because results cross process boundaries once per run.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import inspect
+import random
 import sys
 import time
 import traceback
@@ -18,7 +20,8 @@ from typing import Any, Literal
 
 import mesa
 import numpy as np
-from pydantic import BaseModel
+from mesa.experimental.scenarios import Scenario as MesaScenario
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from se_sim.runner.simulate import simulate
 from se_sim.scenario import InputError, Scenario, build_scenario
@@ -90,10 +93,13 @@ class ScenarioJob:
 
 @dataclass(frozen=True)
 class ModelJob:
-    """Any Mesa model: ``cls(**parameters, **point, rng=seed)`` stepped ``steps`` times.
+    """Any Mesa model stepped ``steps`` times: ``cls(**parameters, **point, rng=seed)``, or, for a
+    model built from a Mesa Scenario, ``cls(scenario=S(rng=seed, **fields), **other_keywords)``.
 
     ``search_path`` holds the directory the class was imported from in the main process, so that
     worker processes (which may start with another ``sys.path``) import the same module.
+    ``scenario_class`` names the Scenario class when the model's ``scenario`` parameter does not
+    say (see ``Constructor``).
     """
 
     target: str
@@ -102,6 +108,7 @@ class ModelJob:
     keep: Keep
     search_path: tuple[str, ...] = ()
     index_name: str = "step"
+    scenario_class: str | None = None
 
     def model_class(self) -> type[mesa.Model]:
         for entry in self.search_path:
@@ -110,34 +117,208 @@ class ModelJob:
         module_name, _, class_name = self.target.partition(":")
         return getattr(importlib.import_module(module_name), class_name)
 
+    def constructor(self) -> Constructor:
+        return constructor_of(self.model_class(), self.scenario_class)
+
     def build(self, params: dict[str, Any], seed: int) -> tuple[mesa.Model, int]:
-        return self.model_class()(**{**self.parameters, **params}, rng=seed), self.steps
+        _seed_global_generators(seed)
+        return self.constructor().build({**self.parameters, **params}, seed), self.steps
 
     def check(self, params: dict[str, Any], label: str) -> None:
-        signature = inspect.signature(self.model_class())
-        if any(p.kind is p.VAR_KEYWORD for p in signature.parameters.values()):
-            return
-        valid = sorted(signature.parameters)
-        lines = [
-            f"{label}: {name}: {self.target} takes no such parameter{did_you_mean(name, valid)} "
-            f"(valid: {', '.join(valid)})"
-            for name in [*self.parameters, *params]
-            if name not in signature.parameters
-        ]
-        if "rng" not in signature.parameters:
-            lines.append(f"{label}: {self.target} must take rng= (the runner seeds each run)")
+        lines = self.constructor().problems({**self.parameters, **params}, self.target)
         if lines:
-            raise InputError(lines)
+            raise InputError([f"{label}: {line}" for line in lines])
 
     def is_integer(self, path: str) -> bool:
-        return _unwrap(typing.get_type_hints(self.model_class().__init__).get(path)) is int
+        return self.constructor().is_integer(path)
+
+
+@dataclass(frozen=True)
+class Constructor:
+    """How the runner calls a model class, and which names it takes with which annotation.
+
+    Keyword style (``scenario`` is None): the model takes ``rng=`` and keyword parameters.
+    Scenario style: the model takes ``scenario=``, a subclass of Mesa's
+    ``mesa.experimental.scenarios.Scenario`` whose annotated class attributes are its parameters
+    and which carries the seed (Mesa's Model seeds ``rng`` and ``random`` from ``scenario.rng``).
+    A name that is a Scenario field goes to the Scenario, any other to the constructor.
+    """
+
+    model: type
+    scenario: type[MesaScenario] | None
+    fields: dict[str, inspect.Parameter]
+    keywords: dict[str, inspect.Parameter]
+    any_keyword: bool
+    takes_rng: bool
+
+    def build(self, values: dict[str, Any], seed: int) -> mesa.Model:
+        if self.scenario is None:
+            return self.model(**values, rng=seed)
+        fields = {k: v for k, v in values.items() if k in self.fields}
+        keywords = {k: v for k, v in values.items() if k not in self.fields}
+        return self.model(**keywords, scenario=self.scenario(rng=seed, **fields))
+
+    def problems(self, values: dict[str, Any], target: str) -> list[str]:
+        """One line per name the model does not take or value its annotation refuses."""
+        lines = []
+        for name, value in values.items():
+            parameter = self.fields.get(name) or self.keywords.get(name)
+            if name in RUNNER_SET:
+                lines.append(f"{name}: set by the runner from each run's seed (the experiment's "
+                             "'seed' is the master seed)")
+            elif parameter is None and not self.any_keyword:
+                lines.append(self._unknown(name, target))
+            elif parameter is not None and (problem := _type_problem(parameter.annotation, value)):
+                lines.append(f"{name} = {value!r}: {problem}")
+        if self.scenario is None and not self.takes_rng:
+            lines.append(f"{target} must take rng= or scenario= with a Mesa Scenario (the runner "
+                         "seeds each run); if it takes scenario=, annotate it with the Scenario "
+                         "class or set scenario_class:")
+        return lines
+
+    def _unknown(self, name: str, target: str) -> str:
+        valid = sorted([*self.fields, *self.keywords])
+        hint = did_you_mean(name, valid)
+        if self.scenario is None:
+            return f"{name}: {target} takes no such parameter{hint} (valid: {', '.join(valid)})"
+        where = f"{self.scenario.__module__}:{self.scenario.__qualname__}"
+        return (f"{name}: not a field of {where} nor a parameter of {target}{hint} "
+                f"(valid: {', '.join(valid)})")
+
+    def is_integer(self, name: str) -> bool:
+        """Annotated ``int``, or unannotated with an integer default (``width=50``)."""
+        parameter = self.fields.get(name) or self.keywords.get(name)
+        if parameter is None:
+            return False
+        if parameter.annotation is inspect.Parameter.empty:
+            return type(parameter.default) is int
+        return _unwrap(parameter.annotation) is int
+
+
+RUNNER_SET = ("rng", "scenario")
+CHECKED_TYPES = (int, float, bool, str, type(None))
+
+
+@functools.cache
+def constructor_of(model: type, scenario_class: str | None = None) -> Constructor:
+    """Read a model class's constructor once per process; ``ValueError`` names what is wrong."""
+    hints = _hints(model.__init__)
+    parameters = inspect.signature(model).parameters.values()
+    keywords = {
+        p.name: p.replace(annotation=hints.get(p.name, p.empty))
+        for p in parameters
+        if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+    }
+    any_keyword = any(p.kind is p.VAR_KEYWORD for p in parameters)
+    scenario = None
+    if "scenario" in keywords or scenario_class is not None:
+        scenario = _scenario_class(model, keywords.get("scenario"), scenario_class)
+    if scenario is not None and "scenario" not in keywords and not any_keyword:
+        raise ValueError(f"scenario_class = {scenario_class!r}: {model.__qualname__} takes no "
+                         "scenario= parameter")
+    fields = _scenario_fields(scenario) if scenario is not None else {}
+    own = {k: v for k, v in keywords.items() if k not in RUNNER_SET}
+    return Constructor(model, scenario, fields, own, any_keyword, "rng" in keywords or any_keyword)
+
+
+def _scenario_class(
+    model: type, parameter: inspect.Parameter | None, named: str | None
+) -> type[MesaScenario] | None:
+    """``named`` (``module:Class``, or ``Class`` in the model's module), else the ``scenario``
+    parameter's annotation, else the one Scenario subclass defined in the model's module."""
+    module = sys.modules[model.__module__]
+    if named is not None:
+        module_name, _, class_name = named.rpartition(":")
+        if module_name:
+            module = importlib.import_module(module_name)
+        found = getattr(module, class_name, None)
+        if found is None:
+            raise ValueError(f"scenario_class = {named!r}: no such class in {module.__name__}")
+        if not _is_scenario(found):
+            raise ValueError(f"scenario_class = {named!r}: not a subclass of "
+                             "mesa.experimental.scenarios.Scenario")
+        return found
+    annotated = _unwrap(parameter.annotation) if parameter is not None else None
+    if _is_scenario(annotated) and annotated is not MesaScenario:
+        return annotated
+    defined = [v for v in vars(module).values()
+               if _is_scenario(v) and v.__module__ == module.__name__]
+    if len(defined) > 1:
+        names = ", ".join(sorted(v.__name__ for v in defined))
+        raise ValueError(f"model = '{module.__name__}:{model.__name__}': takes scenario= and its "
+                         f"module defines several Scenario classes ({names}); set scenario_class:")
+    return defined[0] if defined else None
+
+
+def _is_scenario(value: Any) -> bool:
+    return isinstance(value, type) and issubclass(value, MesaScenario)
+
+
+def _scenario_fields(scenario: type[MesaScenario]) -> dict[str, inspect.Parameter]:
+    """The annotated public class attributes, as Mesa's Scenario collects its defaults; ``rng``
+    (Epstein's scenario declares one) belongs to the runner."""
+    return {
+        name: inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation,
+                                default=getattr(scenario, name, inspect.Parameter.empty))
+        for name, annotation in _hints(scenario).items()
+        if not name.startswith("_") and name not in RUNNER_SET
+        and typing.get_origin(annotation) is not typing.ClassVar
+    }
+
+
+def _hints(obj: Any) -> dict[str, Any]:
+    """Resolved annotations, or the raw ones (left unchecked) when a name cannot be resolved,
+    e.g. one imported only under ``TYPE_CHECKING``."""
+    try:
+        return typing.get_type_hints(obj)
+    except (NameError, TypeError):
+        if not isinstance(obj, type):
+            return dict(getattr(obj, "__annotations__", {}))
+        return {k: v for owner in reversed(obj.__mro__)
+                for k, v in vars(owner).get("__annotations__", {}).items()}
+
+
+def _type_problem(annotation: Any, value: Any) -> str | None:
+    """Pydantic's complaint about ``value`` for a scalar annotation (int, float, bool, str, a
+    Literal, or unions of them), checked strictly: 2.5 is no int, "yes" no bool. Other
+    annotations (containers, classes) are left to the model."""
+    if not _is_scalar(annotation):
+        return None
+    try:
+        _adapter(annotation).validate_python(value, strict=True)
+    except ValidationError as exc:
+        return exc.errors()[0]["msg"]
+    return None
+
+
+@functools.cache
+def _adapter(annotation: Any) -> TypeAdapter[Any]:
+    return TypeAdapter(annotation)  # building one costs more than a check: large designs reuse it
+
+
+def _is_scalar(annotation: Any) -> bool:
+    origin = typing.get_origin(annotation)
+    if origin is typing.Literal:
+        return True
+    if origin in (typing.Union, types.UnionType):
+        return all(_is_scalar(arg) for arg in typing.get_args(annotation))
+    return annotation in CHECKED_TYPES
+
+
+def _seed_global_generators(seed: int) -> None:
+    """Seed Python's and numpy's global generators from the run's seed. Some models draw from
+    them (Mesa's VirusOnNetwork builds its graph with networkx's default, the global ``random``);
+    unseeded, a run would depend on which process ran it and what ran there before."""
+    random.seed(seed)
+    np.random.seed(seed % 2**32)  # the legacy global generator takes 32-bit seeds
 
 
 Job = ScenarioJob | ModelJob
 
 
 def import_model_job(job: ModelJob, source: str) -> ModelJob:
-    """Import the model class now, turning a bad ``model:`` into an InputError."""
+    """Import the model class (and its Scenario class) now, turning a bad ``model:`` or
+    ``scenario_class:`` into an InputError."""
     try:
         job.model_class()
     except ImportError as exc:
@@ -145,6 +326,13 @@ def import_model_job(job: ModelJob, source: str) -> ModelJob:
     except AttributeError:
         module = job.target.partition(":")[0]
         raise InputError([f"{source}: model = {job.target!r}: no such class in {module}"]) from None
+    try:
+        job.constructor()
+    except ImportError as exc:
+        raise InputError([f"{source}: scenario_class = {job.scenario_class!r}: cannot import: "
+                          f"{exc}"]) from None
+    except ValueError as exc:
+        raise InputError([f"{source}: {exc}"]) from None
     return job
 
 
