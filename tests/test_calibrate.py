@@ -4,6 +4,7 @@ parameter from constrained ones, reproduces on every backend, resumes, and refus
 from __future__ import annotations
 
 import json
+import math
 import shutil
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from se_sim.analysis.calibrate import (
     FOLDER,
     accept,
     calibrate_command,
+    constraint_label,
     narrow,
     score_points,
 )
@@ -84,8 +86,10 @@ def test_accepts_sets_near_the_known_answer(reference: tuple[Path, Path]) -> Non
     seeds = [set(load_runs(out / r["folder"])["seed"]) for r in rounds]
     assert len(seeds[0]) == len(seeds[1]) == 400 and not seeds[0] & seeds[1]
     best = yaml.safe_load((out / FOLDER / "best.yaml").read_text())["overrides"]
-    nearest = accepted.loc[accepted["distance"].idxmin()]
-    assert best == {name: pytest.approx(nearest[name], rel=1e-12) for name in "abc"}
+    [row] = accepted[accepted["a"] == best["a"]].to_dict("records")  # a set that was run
+    assert {name: row[name] for name in "abc"} == best
+    assert abs(best["a"] - 3) < 0.4 and abs(best["b"] - 3) < 0.4  # central, not an outlier
+    assert abs(best["c"] - posterior.loc["c", "median"]) < 2.5
 
 
 def test_every_point_is_scored_on_its_replicate_mean(reference: tuple[Path, Path]) -> None:
@@ -200,9 +204,22 @@ def test_points_with_a_failed_replicate_are_not_scored() -> None:
     assert list(scores["within_tolerance"]) == [True, False, True]
     assert list(accept(scores, Acceptance(quantile=0.5))) == [True, False, False]
     assert list(accept(scores, Acceptance(within_tolerance=True))) == [True, False, True]
-    median = score_points(runs.assign(total=[5.0, 9.0, 6.0, None, 4.0, 4.0]), ["a"], targets,
-                          2, "median")
-    assert median["total"][0] == 7.0
+    three = pd.DataFrame({"point_id": [0, 0, 0], "a": [1.0] * 3, "status": ["ok"] * 3,
+                          "total": [5.0, 6.0, 10.0]})
+    assert score_points(three, ["a"], targets, 3)["total"][0] == 7.0
+    assert score_points(three, ["a"], targets, 3, "median")["total"][0] == 6.0
+
+
+@pytest.mark.parametrize(("constraint", "accepted", "label"), [
+    (0.6, 100, "constrained"), (0.3, 100, "weakly constrained"), (0.2, 100, "not constrained"),
+    (0.3, 10, "not constrained"),  # 1.35 / sqrt(10) = 0.43: chance alone reaches 0.3 often
+    (0.45, 10, "weakly constrained"), (0.55, 5, "not constrained"),
+    (math.nan, 1, "too few accepted"),
+])
+def test_labels_allow_for_the_chance_spread_of_few_accepted_sets(
+    constraint: float, accepted: int, label: str
+) -> None:
+    assert constraint_label(constraint, accepted) == label
 
 
 def test_narrowing_widens_the_accepted_range_and_keeps_integers_whole() -> None:

@@ -66,6 +66,7 @@ WEAKLY = 0.25  # at or above (and below CONSTRAINED): "weakly constrained"
 # neither label is given below that level.
 CHANCE = 1.35
 PINNED = ("constrained", "weakly constrained")
+DRIVES = 0.3  # |rank correlation| in round 1 from which a parameter is said to drive a target
 FEW_ACCEPTED = 20  # below this many accepted sets the constraint figures are noisy
 Bounds = dict[str, tuple[float, float]]
 
@@ -286,18 +287,21 @@ def narrow(accepted: pd.DataFrame, bounds: Bounds, margin: float,
 
 
 def posterior(result: Calibration) -> pd.DataFrame:
-    """Per parameter: prior and last box, accepted median and 5%-95% range, and how much the
-    patterns constrain it: ``1 - sd(accepted) / sd(prior sample)`` (see docs/sweeps.md)."""
+    """Per parameter: prior and last box, accepted median and 5%-95% range, how much the patterns
+    constrain it (``1 - sd(accepted) / sd(prior sample)``, see docs/sweeps.md), its rank
+    correlation with the distance in the last round and with each target metric in round 1,
+    where parameters vary independently, so that the latter says which pattern it drives."""
     first, last = result.rounds[0], result.rounds[-1]
     accepted = last.accepted
     scored = last.scores.dropna(subset=["distance"])
+    prior_sample = first.scores.dropna(subset=["distance"])
     prior = first.bounds
     rows = []
     for name, (low, high) in prior.items():
         values = accepted[name].astype(float)
         spread = values.std() / first.scores[name].astype(float).std()
         constraint = 1 - spread if len(values) >= 2 else math.nan
-        label = _label(constraint, len(values))
+        label = constraint_label(constraint, len(values))
         median = values.median()
         rows.append({
             "parameter": name,
@@ -311,13 +315,23 @@ def posterior(result: Calibration) -> pd.DataFrame:
             "q95": values.quantile(0.95),
             "constraint": constraint,
             "label": label,
-            "rank_corr_distance": scored[name].corr(scored["distance"], method="spearman"),
+            "rank_corr_distance": _rank_corr(scored[name], scored["distance"]),
+            **{f"rank_corr_{metric}": _rank_corr(prior_sample[name], prior_sample[metric])
+               for metric in result.experiment.spec.targets},
             "note": _edge_note(median, low, high) if label in PINNED else "",
         })
     return pd.DataFrame(rows)
 
 
-def _label(constraint: float, accepted: int) -> str:
+def _rank_corr(x: pd.Series, y: pd.Series) -> float:
+    """Spearman's rank correlation; empty where either side is constant (it is undefined)."""
+    if x.nunique() < 2 or y.nunique() < 2:
+        return math.nan
+    return float(x.corr(y, method="spearman"))
+
+
+def constraint_label(constraint: float, accepted: int) -> str:
+    """constrained / weakly constrained / not constrained, never on what chance alone gives."""
     if math.isnan(constraint):
         return "too few accepted"
     chance = CHANCE / math.sqrt(accepted)
@@ -336,12 +350,18 @@ def _edge_note(median: float, low: float, high: float) -> str:
 
 
 def best(result: Calibration) -> pd.Series | None:
-    """The accepted point of the last round nearest the targets (a set that was run, unlike a
-    combination of marginal medians)."""
+    """The central accepted set: the accepted point of the last round nearest the accepted
+    medians, each parameter scaled by its accepted spread. It was run and hit the targets, and
+    unlike the point at the smallest distance it is not chosen by replicate noise; unlike the
+    marginal medians it lies where the accepted sets are when parameters trade off."""
     accepted = result.rounds[-1].accepted if result.rounds else pd.DataFrame()
     if accepted.empty:
         return None
-    return accepted.sort_values(["distance", "point_id"], kind="stable").iloc[0]
+    values = accepted[list(result.rounds[0].bounds)].astype(float)
+    spread = values.std().where(lambda sd: sd > 0, 1.0).fillna(1.0)
+    offset = (((values - values.median()) / spread) ** 2).sum(axis=1)
+    order = pd.DataFrame({"offset": offset, "point_id": accepted["point_id"]})
+    return accepted.loc[order.sort_values(["offset", "point_id"], kind="stable").index[0]]
 
 
 def write_calibration(result: Calibration, folder: Path) -> list[Path]:
@@ -400,7 +420,8 @@ def _best_yaml(result: Calibration, chosen: pd.Series) -> str:
     spec = result.experiment.spec
     labels = posterior(result).set_index("parameter")["label"]
     lines = [
-        f"# The accepted parameter set nearest the targets of {result.experiment.path}:",
+        f"# The central accepted parameter set of {result.experiment.path} (nearest the accepted",
+        "# medians; see docs/sweeps.md, 'Calibration'):",
         f"# round {int(chosen['round'])}, point {int(chosen['point_id'])}, distance "
         f"{chosen['distance']:.4g}; {spec.calibration.statistic} over {spec.replicates} "
         "replicate(s):",
@@ -413,6 +434,13 @@ def _best_yaml(result: Calibration, chosen: pd.Series) -> str:
         entry = yaml.safe_dump({name: _plain(chosen[name])}, default_flow_style=False).strip()
         lines.append(f"  {entry}  # {label}")
     return "\n".join(lines) + "\n"
+
+
+def _drives(row: Mapping[str, Any], targets: Mapping[str, Target]) -> str:
+    """The target metrics a parameter moves (|rank correlation| >= DRIVES in round 1)."""
+    moved = [(row[f"rank_corr_{m}"], m) for m in targets
+             if abs(row[f"rank_corr_{m}"]) >= DRIVES]
+    return ", ".join(f"{m} {rho:+.2f}" for rho, m in sorted(moved, key=lambda x: -abs(x[0])))
 
 
 def _plain(value: Any) -> Any:
@@ -431,18 +459,18 @@ def format_calibration(result: Calibration) -> str:
     if last.accepted.empty:
         return head
     table = posterior(result)
-    rows = [("parameter", "prior", "median", "5%–95%", "constraint", "")]
+    rows = [("parameter", "prior", "median", "5%–95%", "constraint", "", "drives (round 1 ρ)")]
     rows += [(
-        row.parameter, f"{row.prior_low:.4g}–{row.prior_high:.4g}", f"{row.median:.4g}",
-        f"{row.q05:.4g}–{row.q95:.4g}", f"{row.constraint:.2f}",
-        row.label + (f" ({row.note})" if row.note else ""),
-    ) for row in table.itertuples()]
+        row["parameter"], f"{row['prior_low']:.4g}–{row['prior_high']:.4g}",
+        f"{row['median']:.4g}", f"{row['q05']:.4g}–{row['q95']:.4g}", f"{row['constraint']:.2f}",
+        row["label"] + (f" ({row['note']})" if row["note"] else ""), _drives(row, spec.targets),
+    ) for row in table.to_dict("records")]
     widths = [max(len(cells[i]) for cells in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True))
              .rstrip() for cells in rows]
     chosen = best(result)
     assert chosen is not None
-    lines += ["", f"nearest accepted set (round {int(chosen['round'])}, point "
+    lines += ["", f"central accepted set (round {int(chosen['round'])}, point "
               f"{int(chosen['point_id'])}, distance {chosen['distance']:.3g}):"]
     lines += [f"  {m}: {chosen[m]:,.6g} (target {t.value:,.6g} ± {t.half_width:,.6g})"
               for m, t in spec.targets.items()]
