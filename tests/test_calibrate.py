@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +30,7 @@ from se_sim.analysis.calibrate import (
 from se_sim.cli import main
 from se_sim.runner.experiment import Acceptance, Target, load_experiment
 from se_sim.runner.storage import RUNS, load_runs
-from tests.runner_support import ROOT, TINY, write_experiment
+from tests.runner_support import ROOT, TINY, TOY, write_experiment
 
 FILES = ["scores.csv", "accepted.csv", "posterior.csv", "best.yaml", "calibration.json"]
 TARGETS = {"total": {"value": 6, "tolerance": 1}, "difference": {"value": 0, "tolerance": 1}}
@@ -141,6 +146,53 @@ def test_reuses_a_sweep_and_resumes_each_round(
         assert (out / FOLDER / name).read_bytes() == (serial / FOLDER / name).read_bytes(), name
 
 
+def test_a_sobol_prior_is_refined_with_latin_hypercubes_of_as_many_points(
+    tmp_path: Path,
+) -> None:
+    design = {"kind": "sobol", "samples": 16, "second_order": False,
+              "bounds": {"a": [0, 10], "b": [0, 10]}}
+    experiment = known_answer(tmp_path, "sobol", design=design)
+    assert run_calibrate(experiment, tmp_path / "out", "--backend", "serial") == 0
+    rounds = json.loads((tmp_path / "out" / FOLDER / "calibration.json").read_text())["rounds"]
+    assert [r["points"] for r in rounds] == [64, 64]  # 16 x (2 + 2)
+    manifest = json.loads((tmp_path / "out" / "round-2" / "manifest.json").read_text())
+    assert manifest["design"]["kind"] == "lhs"
+    assert manifest["experiment"]["given"]["design"]["bounds"] == rounds[1]["bounds"]
+    posterior = read(tmp_path / "out", "posterior.csv").set_index("parameter")
+    assert posterior["median"].sub(3).abs().max() < 0.5
+
+
+def test_ctrl_c_stops_a_round_and_a_rerun_finishes_the_calibration(tmp_path: Path) -> None:
+    """Ctrl-C (SIGINT to the process group) keeps finished runs, exits 130, says how to resume."""
+    experiment = write_experiment(
+        tmp_path, "slow", model=TOY, parameters={"n": 20, "pause_s": 0.02}, steps=8, seed=3,
+        replicates=2, keep_steps="none", flush={"runs": 2},
+        design={"kind": "lhs", "samples": 12, "bounds": {"start_wealth": [1, 5]}},
+        targets={"gini": {"value": 0.3, "tolerance": 0.1}},
+        calibration={"accept": {"quantile": 0.25}, "rounds": 2})
+    out = tmp_path / "interrupted"
+    command = [sys.executable, "-m", "se_sim.cli", "calibrate", str(experiment), "--out",
+               str(out), "--workers", "2", "--quiet"]
+    process = subprocess.Popen(command, cwd=ROOT, start_new_session=True, text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while not list((out / RUNS).glob("part-*.parquet")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert f"se-sim calibrate {experiment} --out {out}" in stderr
+    assert not (out / FOLDER).exists()
+    stored = len(load_runs(out))
+    assert 0 < stored < 24
+    result = calibrate_command(experiment, out, "local", 2, progress=False)
+    assert result.rounds[0].sweep.stored_before == stored and len(result.rounds) == 2
+    calibrate_command(experiment, tmp_path / "reference", "local", 2, progress=False)
+    for name in FILES:
+        assert (out / FOLDER / name).read_bytes() == \
+            (tmp_path / "reference" / FOLDER / name).read_bytes(), name
+
+
 def test_targets_and_acceptance_are_not_part_of_the_experiment_identity(tmp_path: Path) -> None:
     plain = load_experiment(known_answer(tmp_path, "a", targets={}, calibration={}))
     scored = load_experiment(known_answer(tmp_path, "a"))
@@ -160,6 +212,8 @@ def test_targets_and_acceptance_are_not_part_of_the_experiment_identity(tmp_path
     ({"targets": {"total": {"value": 6, "tolerance": "ten"}}},
      "targets.total.tolerance = 'ten': give a positive number in the metric's units, or a "
      "share like '20%'"),
+    ({"targets": {"total": {"value": 6, "tolerance": 1, "tolerence": 1}}},
+     "targets.total.tolerence: unknown field; did you mean 'tolerance'?"),
     ({"calibration": {"accept": {"quantile": 0.1, "within_tolerance": True}}},
      "calibration.accept = {'quantile': 0.1, 'within_tolerance': True}: give either quantile"),
 ])
@@ -204,6 +258,9 @@ def test_points_with_a_failed_replicate_are_not_scored() -> None:
     assert list(scores["within_tolerance"]) == [True, False, True]
     assert list(accept(scores, Acceptance(quantile=0.5))) == [True, False, False]
     assert list(accept(scores, Acceptance(within_tolerance=True))) == [True, False, True]
+    reported = {**targets, "other": Target(value=1, tolerance=1, weight=0)}
+    with_other = score_points(runs.assign(other=math.nan), ["a"], reported, replicates=2)
+    pd.testing.assert_series_equal(with_other["distance"], scores["distance"])
     three = pd.DataFrame({"point_id": [0, 0, 0], "a": [1.0] * 3, "status": ["ok"] * 3,
                           "total": [5.0, 6.0, 10.0]})
     assert score_points(three, ["a"], targets, 3)["total"][0] == 7.0

@@ -96,8 +96,7 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
         print(f"interrupted; finished runs are stored. Resume with:\n  {again}", file=sys.stderr)
         return EXIT_INTERRUPTED
     print(format_calibration(result))
-    print(f"\nwritten to {result.out / FOLDER}: scores.csv, accepted.csv, posterior.csv, "
-          "best.yaml, calibration.json")
+    print(f"\nwritten to {result.out / FOLDER}: {', '.join(f.name for f in result.files)}")
     if result.failed:
         last_line = result.first_error.strip().splitlines()[-1]
         print(f"{result.failed} run(s) failed and their points were not scored; first error: "

@@ -88,7 +88,7 @@ class Round:
 
 
 @dataclass
-class Calibration:
+class CalibrationResult:
     """What ``calibrate`` did; ``stopped`` says why it ended before its last round, if it did."""
 
     experiment: ExperimentFile
@@ -96,6 +96,7 @@ class Calibration:
     rounds: list[Round] = field(default_factory=list)
     interrupted: bool = False
     stopped: str = ""
+    files: list[Path] = field(default_factory=list)
 
     @property
     def failed(self) -> int:
@@ -114,7 +115,7 @@ def calibrate_command(
     scheduler: str | None = None,
     progress: bool = True,
     on_round: Callable[[Round], None] = lambda r: None,
-) -> Calibration:
+) -> CalibrationResult:
     """``se-sim calibrate`` without the printing: every round, then the files of the result."""
     check_options(backend, workers, scheduler)
     experiment = load_experiment(path)
@@ -122,7 +123,7 @@ def calibrate_command(
     with sigterm_as_interrupt():
         result = calibrate(experiment, folder, backend, workers, scheduler, progress, on_round)
     if not result.interrupted:
-        write_calibration(result, folder / FOLDER)
+        result.files = write_calibration(result, folder / FOLDER)
     return result
 
 
@@ -134,14 +135,14 @@ def calibrate(
     scheduler: str | None = None,
     progress: bool = False,
     on_round: Callable[[Round], None] = lambda r: None,
-) -> Calibration:
+) -> CalibrationResult:
     """Run and score every round in ``out``; stop early if too few points are accepted."""
     parameters, prior = check_calibration(experiment)
     spec = experiment.spec
     plan = plan_sweep(experiment)
     probe = _probe_metrics(plan)
     _check_targets(spec.targets, probe, experiment.path)
-    result = Calibration(experiment, out)
+    result = CalibrationResult(experiment, out)
     bounds, current, folder, seed = prior, experiment, out, spec.seed
     for number in range(1, spec.calibration.rounds + 1):
         if number > 1:
@@ -246,10 +247,11 @@ def score_points(runs: pd.DataFrame, parameters: list[str], targets: Mapping[str
     table["replicates_ok"] = ok.groupby(runs["point_id"]).sum().astype(int)
     table = table.join(values)
     complete = table["replicates_ok"] == replicates
+    counted = {m: t for m, t in targets.items() if t.weight > 0}  # weight 0: reported only
     distance = sum(t.weight * ((table[m] - t.value) / t.half_width) ** 2
-                   for m, t in targets.items())
+                   for m, t in counted.items())
     table["distance"] = distance.where(complete)
-    hits = [(table[m] - t.value).abs() <= t.half_width for m, t in targets.items() if t.weight]
+    hits = [(table[m] - t.value).abs() <= t.half_width for m, t in counted.items()]
     table["within_tolerance"] = complete & np.logical_and.reduce(hits)
     return table.reset_index()
 
@@ -286,7 +288,7 @@ def narrow(accepted: pd.DataFrame, bounds: Bounds, margin: float,
     return narrowed
 
 
-def posterior(result: Calibration) -> pd.DataFrame:
+def posterior(result: CalibrationResult) -> pd.DataFrame:
     """Per parameter: prior and last box, accepted median and 5%-95% range, how much the patterns
     constrain it (``1 - sd(accepted) / sd(prior sample)``, see docs/sweeps.md), its rank
     correlation with the distance in the last round and with each target metric in round 1,
@@ -349,7 +351,7 @@ def _edge_note(median: float, low: float, high: float) -> str:
     return ""
 
 
-def best(result: Calibration) -> pd.Series | None:
+def best(result: CalibrationResult) -> pd.Series | None:
     """The central accepted set: the accepted point of the last round nearest the accepted
     medians, each parameter scaled by its accepted spread. It was run and hit the targets, and
     unlike the point at the smallest distance it is not chosen by replicate noise; unlike the
@@ -364,7 +366,7 @@ def best(result: Calibration) -> pd.Series | None:
     return accepted.loc[order.sort_values(["offset", "point_id"], kind="stable").index[0]]
 
 
-def write_calibration(result: Calibration, folder: Path) -> list[Path]:
+def write_calibration(result: CalibrationResult, folder: Path) -> list[Path]:
     """scores.csv, accepted.csv, posterior.csv, best.yaml and calibration.json in ``folder``."""
     if not result.rounds:
         return []
@@ -392,7 +394,7 @@ def write_calibration(result: Calibration, folder: Path) -> list[Path]:
     return written
 
 
-def _record(result: Calibration) -> dict[str, Any]:
+def _record(result: CalibrationResult) -> dict[str, Any]:
     spec = result.experiment.spec
     return {
         "experiment": str(result.experiment.path),
@@ -416,7 +418,7 @@ def _record(result: Calibration) -> dict[str, Any]:
     }
 
 
-def _best_yaml(result: Calibration, chosen: pd.Series) -> str:
+def _best_yaml(result: CalibrationResult, chosen: pd.Series) -> str:
     spec = result.experiment.spec
     labels = posterior(result).set_index("parameter")["label"]
     lines = [
@@ -447,7 +449,7 @@ def _plain(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
-def format_calibration(result: Calibration) -> str:
+def format_calibration(result: CalibrationResult) -> str:
     """The printed result: the posterior table and the best accepted set against the targets."""
     last = result.rounds[-1]
     spec = result.experiment.spec
