@@ -5,12 +5,7 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import shutil
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +25,7 @@ from se_sim.analysis.calibrate import (
 from se_sim.cli import main
 from se_sim.runner.experiment import Acceptance, Target, load_experiment
 from se_sim.runner.storage import RUNS, load_runs
-from tests.runner_support import ROOT, TINY, TOY, write_experiment
+from tests.runner_support import ROOT, TINY, TOY, interrupt_after_first_part, write_experiment
 
 FILES = ["scores.csv", "accepted.csv", "posterior.csv", "best.yaml", "calibration.json"]
 TARGETS = {"total": {"value": 6, "tolerance": 1}, "difference": {"value": 0, "tolerance": 1}}
@@ -171,16 +166,8 @@ def test_ctrl_c_stops_a_round_and_a_rerun_finishes_the_calibration(tmp_path: Pat
         targets={"gini": {"value": 0.3, "tolerance": 0.1}},
         calibration={"accept": {"quantile": 0.25}, "rounds": 2})
     out = tmp_path / "interrupted"
-    command = [sys.executable, "-m", "se_sim.cli", "calibrate", str(experiment), "--out",
-               str(out), "--workers", "2", "--quiet"]
-    process = subprocess.Popen(command, cwd=ROOT, start_new_session=True, text=True,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 60
-    while not list((out / RUNS).glob("part-*.parquet")) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    os.killpg(process.pid, signal.SIGINT)
-    _, stderr = process.communicate(timeout=60)
-    assert process.returncode == 130, stderr
+    code, stderr = interrupt_after_first_part("calibrate", experiment, out)
+    assert code == 130, stderr
     assert f"se-sim calibrate {experiment} --out {out}" in stderr
     assert not (out / FOLDER).exists()
     stored = len(load_runs(out))
