@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +15,7 @@ import yaml
 
 from se_sim.runner.executors import Backend
 from se_sim.runner.experiment import load_experiment
-from se_sim.runner.storage import Shard, load_results
+from se_sim.runner.storage import RUNS, Shard, load_results
 from se_sim.runner.sweep import WHOLE, SweepOutcome, run_sweep
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -73,3 +78,18 @@ def tables(out: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
 def assert_same_tables(left: Path, right: Path) -> None:
     for a, b in zip(tables(left), tables(right), strict=True):
         pd.testing.assert_frame_equal(a, b)
+
+
+def interrupt_after_first_part(command: str, experiment: Path, out: Path) -> tuple[int, str]:
+    """Run ``se-sim COMMAND EXPERIMENT --out OUT`` on 2 local workers, send Ctrl-C (SIGINT to its
+    process group) once a runs part is stored; its exit code and standard error."""
+    argv = [sys.executable, "-m", "se_sim.cli", command, str(experiment), "--out", str(out),
+            "--backend", "local", "--workers", "2", "--quiet"]
+    process = subprocess.Popen(argv, cwd=ROOT, start_new_session=True, text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while not list((out / RUNS).glob("part-*.parquet")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    return process.returncode, stderr

@@ -3,11 +3,6 @@ after an interruption: each run's randomness depends only on its own spawned see
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pandas as pd
@@ -15,8 +10,8 @@ import pytest
 
 from se_sim.runner.storage import RUNS, Shard, load_results
 from tests.runner_support import (
-    ROOT,
     assert_same_tables,
+    interrupt_after_first_part,
     sweep,
     tables,
     tiny_scenario_experiment,
@@ -88,16 +83,8 @@ def test_ctrl_c_stops_the_sweep_and_resume_completes_it(tmp_path: Path) -> None:
     experiment = toy_experiment(tmp_path, parameters={"start_wealth": 2, "pause_s": 0.02},
                                 replicates=6, flush={"runs": 2})
     out = tmp_path / "interrupted"
-    command = [sys.executable, "-m", "se_sim.cli", "sweep", str(experiment), "--out", str(out),
-               "--backend", "local", "--workers", "2", "--quiet"]
-    process = subprocess.Popen(command, cwd=ROOT, start_new_session=True, text=True,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 60
-    while not list((out / RUNS).glob("part-*.parquet")) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    os.killpg(process.pid, signal.SIGINT)
-    _, stderr = process.communicate(timeout=60)
-    assert process.returncode == 130, stderr
+    code, stderr = interrupt_after_first_part("sweep", experiment, out)
+    assert code == 130, stderr
     assert "--resume" in stderr
     stored = len(load_results(out)[0])
     assert 0 < stored < 24

@@ -111,3 +111,21 @@ class UnannotatedWealth(RecordedWealth):
 
     def __init__(self, scenario=None):
         super().__init__(scenario)
+
+
+class KnownAnswer(mesa.Model):
+    """A calibration problem with a known answer: ``total = a + b`` and ``difference = a - b``,
+    each with normal noise of sd ``noise``; ``c`` changes nothing. Targets total = 6 and
+    difference = 0 are met at a = b = 3, whatever c is."""
+
+    def __init__(self, a: float = 0.0, b: float = 0.0, c: float = 0.0, noise: float = 0.2,
+                 rng: int | None = None):
+        super().__init__(rng=rng)
+        error = self.rng.normal(0.0, noise, 2)
+        self.outcome = {"total": a + b + error[0], "difference": a - b + error[1], "c": c}
+
+    def step(self) -> None:
+        self.running = False
+
+    def summary(self) -> dict[str, float]:
+        return self.outcome

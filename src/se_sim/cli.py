@@ -7,9 +7,14 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from se_sim.analysis.calibrate import Round
 
 EXIT_FAILED_RUNS = 1
 EXIT_BAD_INPUT = 2
+EXIT_NOT_FINISHED = 3
 EXIT_INTERRUPTED = 130
 
 
@@ -73,6 +78,37 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_calibrate(args: argparse.Namespace) -> int:
+    """0 if done, 1 if some runs failed, 3 if too few sets were accepted to go on, 130 if
+    interrupted (finished runs are kept and a rerun resumes)."""
+    from se_sim.analysis.calibrate import FOLDER, calibrate_command, format_calibration
+
+    def report(done: Round) -> None:
+        sweep = done.sweep
+        print(f"round {done.number}: {len(done.scores)} points in {done.folder} "
+              f"({sweep.ok} runs done, {sweep.stored_before} already stored, {sweep.failed} "
+              f"failed); {len(done.accepted)} accepted", flush=True)
+
+    result = calibrate_command(args.experiment, args.out, args.backend, args.workers,
+                               args.scheduler, not args.quiet, report)
+    if result.interrupted:
+        again = f"se-sim calibrate {args.experiment} --out {result.out}"
+        print(f"interrupted; finished runs are stored. Resume with:\n  {again}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    print(format_calibration(result))
+    print(f"\nwritten to {result.out / FOLDER}: {', '.join(f.name for f in result.files)}")
+    if result.failed:
+        last_line = result.first_error.strip().splitlines()[-1]
+        print(f"{result.failed} run(s) failed and their points were not scored; first error: "
+              f"{last_line}", file=sys.stderr)
+        return EXIT_FAILED_RUNS
+    if result.stopped:
+        print(f"calibration stopped: {result.stopped}; widen the tolerances or the bounds, or "
+              "accept a larger quantile", file=sys.stderr)
+        return EXIT_NOT_FINISHED
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="se-sim",
@@ -125,6 +161,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")
     sweep.set_defaults(func=_cmd_sweep)
+
+    calibrate = sub.add_parser(
+        "calibrate", help="fit parameters to an experiment's targets (ABC on the sweep runner)"
+    )
+    calibrate.add_argument("experiment", help="experiment YAML file with targets:")
+    calibrate.add_argument("--out", default=None, help="results folder (default results/<name>/)")
+    calibrate.add_argument("--workers", type=int, default=None, help="worker processes")
+    calibrate.add_argument("--backend", choices=["local", "serial", "dask"], default="local")
+    calibrate.add_argument("--scheduler", default=None, help="address of a running Dask scheduler")
+    calibrate.add_argument("--quiet", action="store_true", help="no progress bar")
+    calibrate.set_defaults(func=_cmd_calibrate)
     return parser
 
 

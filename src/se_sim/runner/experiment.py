@@ -17,6 +17,7 @@ from pydantic import (
     AfterValidator,
     BeforeValidator,
     Field,
+    PlainValidator,
     ValidationError,
     model_validator,
 )
@@ -139,6 +140,63 @@ class Flush(Section):
     seconds: Annotated[float, Field(gt=0)] = 60.0
 
 
+def _tolerance(value: Any) -> float | str:
+    """A positive number in the metric's units, or a positive share of the value such as '20%'."""
+    number = value[:-1] if isinstance(value, str) and value.endswith("%") else value
+    try:
+        positive = not isinstance(number, bool) and float(number) > 0
+    except (TypeError, ValueError):
+        positive = False
+    if not positive or (isinstance(value, str) and number is value):
+        raise ValueError("give a positive number in the metric's units, or a share like '20%'")
+    return value if isinstance(value, str) else float(value)
+
+
+class Target(Section):
+    """A pattern to reproduce: a summary metric's ``value``, the ``tolerance`` within which a run
+    counts as hitting it (absolute, or '20%' of the value) and its ``weight`` in the distance."""
+
+    value: float
+    tolerance: Annotated[float | str, PlainValidator(_tolerance)]
+    weight: Annotated[float, Field(ge=0)] = 1.0
+
+    @model_validator(mode="after")
+    def _relative_needs_a_value(self) -> Target:
+        if isinstance(self.tolerance, str) and self.value == 0:
+            raise ValueError("a relative tolerance needs a non-zero value; give it in units")
+        return self
+
+    @property
+    def half_width(self) -> float:
+        """The tolerance in the metric's units."""
+        if isinstance(self.tolerance, str):
+            return abs(self.value) * float(self.tolerance[:-1]) / 100
+        return self.tolerance
+
+
+class Acceptance(Section):
+    """Which design points are accepted: the ``quantile`` share closest to the targets, or those
+    ``within_tolerance`` of every weighted target."""
+
+    quantile: Annotated[float, Field(gt=0, le=1)] | None = None
+    within_tolerance: bool = False
+
+    @model_validator(mode="after")
+    def _one_rule(self) -> Acceptance:
+        if (self.quantile is None) != self.within_tolerance:
+            raise ValueError("give either quantile (e.g. 0.05) or within_tolerance: true")
+        return self
+
+
+class Calibration(Section):
+    """How ``se-sim calibrate`` turns scored runs into accepted parameter sets."""
+
+    accept: Acceptance = Acceptance(quantile=0.05)
+    rounds: Annotated[int, Field(ge=1)] = 1
+    margin: Annotated[float, Field(ge=0)] = 0.25
+    statistic: Literal["mean", "median"] = "mean"
+
+
 class Experiment[D: Section](Section):
     """One experiment: a design of points, each run ``replicates`` times with spawned seeds."""
 
@@ -157,6 +215,8 @@ class Experiment[D: Section](Section):
     keep_steps: Literal["all", "none"] | list[str] = "all"
     report: str | None = None
     flush: Flush = Flush()
+    targets: dict[FieldPath, Target] = Field(default_factory=dict)
+    calibration: Calibration = Calibration()
 
     @property
     def report_metric(self) -> str | None:
@@ -164,9 +224,11 @@ class Experiment[D: Section](Section):
         return self.report or (DEFAULT_REPORT if self.scenario is not None else None)
 
     def identity(self) -> dict[str, Any]:
-        """Everything that decides the results; ``report``, ``flush`` and text may change freely."""
+        """Everything that decides the results; ``report``, ``flush``, text, and how runs are
+        scored against targets may change freely (a calibration reuses a sweep's folder)."""
         return self.model_dump(mode="json", exclude_none=True,
-                               exclude={"description", "report", "flush"})
+                               exclude={"description", "report", "flush", "targets",
+                                        "calibration"})
 
 
 @dataclass(frozen=True)

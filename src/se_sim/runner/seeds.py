@@ -22,3 +22,13 @@ def run_seed(master: int, point_id: int, replicate: int, common_random_numbers: 
 def design_seed(master: int) -> int:
     """Seed for sampling the design itself (SALib), distinct from every run's spawned stream."""
     return int(np.random.SeedSequence(master).generate_state(1, np.uint32)[0])
+
+
+ROUND_STREAM = 2**32  # above any point id, so (ROUND_STREAM, k) is no run's spawn key
+
+
+def round_seed(master: int, round_number: int) -> int:
+    """Master seed of round ``round_number`` (2, 3, ...) of a sequential calibration: spawned
+    from the experiment's seed, so every round is reproducible and has streams of its own."""
+    sequence = np.random.SeedSequence(master, spawn_key=(ROUND_STREAM, round_number))
+    return int(sequence.generate_state(1, np.uint64)[0] >> np.uint64(1))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import signal
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -230,19 +231,30 @@ def sweep_command(
     """``se-sim sweep`` without the printing: check the options, then run the sweep with SIGTERM
     (how batch schedulers stop jobs) handled like Ctrl-C."""
     parsed = parse_shard(shard)
+    check_options(backend, workers, scheduler)
+    experiment = load_experiment(path)
+    folder = Path(out or Path("results") / experiment.spec.name)
+    with sigterm_as_interrupt():
+        outcome = run_sweep(experiment, folder, backend, workers, scheduler, parsed, resume,
+                            progress)
+    return experiment, outcome
+
+
+def check_options(backend: Backend, workers: int | None, scheduler: str | None) -> None:
     if scheduler and backend != "dask":
         raise InputError(["--scheduler needs --backend dask"])
     if workers is not None and workers < 1:
         raise InputError([f"--workers {workers}: must be at least 1"])
-    experiment = load_experiment(path)
-    folder = Path(out or Path("results") / experiment.spec.name)
+
+
+@contextmanager
+def sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM raises KeyboardInterrupt meanwhile, so a batch job's end stores what finished."""
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
-        outcome = run_sweep(experiment, folder, backend, workers, scheduler, parsed, resume,
-                            progress)
+        yield
     finally:
         signal.signal(signal.SIGTERM, previous)
-    return experiment, outcome
 
 
 def _interrupt(signum: int, frame: Any) -> None:

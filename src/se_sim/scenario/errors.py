@@ -69,7 +69,8 @@ def _walk(schema: type[BaseModel], loc: tuple[Any, ...]) -> tuple[str, type[Base
         holder = next((m for m in current if part in m.model_fields), None)
         parts.append(str(part))
         parent = holder if holder is not None else (current[0] if len(current) == 1 else None)
-        current = _models_in(holder.model_fields[part].annotation) if holder else []
+        # A part that names no field is a mapping's key (a target's metric): same schema below.
+        current = _models_in(holder.model_fields[part].annotation) if holder else current
     return ".".join(parts) or "(top level)", parent
 
 
