@@ -62,7 +62,7 @@ def test_a_data_recorder_gives_the_steps_and_the_summary(tmp_path: Path) -> None
     assert runs["total"].dtype == runs["richest"].dtype == np.int64  # not made floats by gini
     assert runs["seed"].nunique() == 6 and runs["gini"].nunique() > 1
     table = format_sweep_table(out, ["n"], load_experiment(tmp_path / "recorded.yaml")
-                               .spec.report_metric)
+                               .spec.report_metrics[0])
     assert table.startswith("median total by design point")
 
 
@@ -126,7 +126,7 @@ def test_scenario_class_is_refused_in_scenario_mode(tmp_path: Path) -> None:
     assert problems(path) == [f"{path}: scenario_class: not used in this kind of experiment; "
                               "it names the Mesa Scenario class of a 'model'"]
     smoke = load_experiment(ROOT / "experiments" / "smoke.yaml").spec
-    assert smoke.report is None and smoke.report_metric == "fund_inflow_total_thb"
+    assert smoke.report is None and smoke.report_metrics == ["fund_inflow_total_thb"]
 
 
 def test_a_typo_in_a_mesa_example_field_exits_with_2_and_one_line(

@@ -68,7 +68,8 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         again += f" --shard {args.shard}" if args.shard else ""
         print(f"interrupted; finished runs are stored. Resume with:\n  {again}", file=sys.stderr)
         return EXIT_INTERRUPTED
-    print(format_sweep_table(outcome.out, outcome.swept, experiment.spec.report_metric))
+    for metric in experiment.spec.report_metrics:
+        print(format_sweep_table(outcome.out, outcome.swept, metric), end="\n\n")
     if outcome.failed:
         last_line = outcome.first_error.strip().splitlines()[-1]
         print(f"{outcome.failed} run(s) failed; first error: {last_line}\n"

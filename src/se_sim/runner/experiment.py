@@ -213,15 +213,17 @@ class Experiment[D: Section](Section):
     common_random_numbers: bool = False
     design: D
     keep_steps: Literal["all", "none"] | list[str] = "all"
-    report: str | None = None
+    report: str | Annotated[list[str], Field(min_length=1)] | None = None
     flush: Flush = Flush()
     targets: dict[FieldPath, Target] = Field(default_factory=dict)
     calibration: Calibration = Calibration()
 
     @property
-    def report_metric(self) -> str | None:
-        """The summary metric printed after a sweep; None means a model's first one."""
-        return self.report or (DEFAULT_REPORT if self.scenario is not None else None)
+    def report_metrics(self) -> list[str | None]:
+        """The summary metrics printed after a sweep; None stands for a model's first one."""
+        if isinstance(self.report, list):
+            return list(self.report)
+        return [self.report or (DEFAULT_REPORT if self.scenario is not None else None)]
 
     def identity(self) -> dict[str, Any]:
         """Everything that decides the results; ``report``, ``flush``, text, and how runs are
