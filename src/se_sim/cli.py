@@ -25,7 +25,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from se_sim.analysis.report import write_run_report
+    from se_sim.analysis.run_report import write_run_report
     from se_sim.runner.replicates import new_results_dir, run_replicates
     from se_sim.scenario import InputError, load_scenario
 
