@@ -64,12 +64,22 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         print(f"interrupted; finished runs are stored. Resume with:\n  {again}", file=sys.stderr)
         return EXIT_INTERRUPTED
     print(format_sweep_table(outcome.out, outcome.swept, experiment.spec.report))
+    print(f"report: se-sim report {outcome.out}")
     if outcome.failed:
         last_line = outcome.first_error.strip().splitlines()[-1]
         print(f"{outcome.failed} run(s) failed; first error: {last_line}\n"
               f"tracebacks are in the 'error' column: se_sim.runner.load_results('{outcome.out}')",
               file=sys.stderr)
         return EXIT_FAILED_RUNS
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from se_sim.analysis.report import write_report
+
+    report = write_report(args.results, args.out, args.metric, args.baseline, args.discover)
+    print("\n".join(report.headline))
+    print(f"\nreport written to {report.page} ({len(report.files)} files in {report.out})")
     return 0
 
 
@@ -125,6 +135,20 @@ def _parser() -> argparse.ArgumentParser:
     )
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")
     sweep.set_defaults(func=_cmd_sweep)
+
+    report = sub.add_parser("report", help="analyse a sweep: intervals, contrasts, figures, "
+                            "sensitivity and scenario discovery on one HTML page")
+    report.add_argument("results", help="results folder of se-sim sweep")
+    report.add_argument("--out", default=None, help="output folder (default RESULTS/report)")
+    report.add_argument("--metric", action="extend", nargs="+", default=[], metavar="M",
+                        help="summary metrics to report, the first leading (default: the "
+                        "experiment's report metric and the case's outcomes)")
+    report.add_argument("--baseline", default=None, metavar="VARIANT",
+                        help="variant to compare with (default: 'baseline' or the first)")
+    report.add_argument("--discover", action="append", default=[], metavar="RULE",
+                        help="scenario discovery for an outcome, e.g. "
+                        "'fund_inflow_total_thb < 5000' (repeatable)")
+    report.set_defaults(func=_cmd_report)
     return parser
 
 

@@ -155,9 +155,9 @@ def describe_box(boxes: pd.DataFrame, number: int) -> str:
         if row.values:
             parts.append(f"{row.parameter} in {{{row.values.replace('|', ', ')}}}")
         elif not np.isnan(row.low) and not np.isnan(row.high):
-            parts.append(f"{row.low:.4g} ≤ {row.parameter} ≤ {row.high:.4g}")
+            parts.append(f"{row.low:.3g} ≤ {row.parameter} ≤ {row.high:.3g}")
         elif not np.isnan(row.low):
-            parts.append(f"{row.parameter} ≥ {row.low:.4g}")
+            parts.append(f"{row.parameter} ≥ {row.low:.3g}")
         else:
-            parts.append(f"{row.parameter} ≤ {row.high:.4g}")
+            parts.append(f"{row.parameter} ≤ {row.high:.3g}")
     return " and ".join(parts)
