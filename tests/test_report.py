@@ -223,3 +223,14 @@ def test_page_renders_offline_in_headless_chromium(variants_report: tuple[Path, 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     shutil.copy(shot, ARTIFACTS / shot.name)
     print(f"screenshot: {ARTIFACTS / shot.name}")
+
+
+def test_failed_runs_are_left_out_and_said_so(tmp_path: Path) -> None:
+    out = tmp_path / "failing"
+    experiment = toy_experiment(tmp_path, "failing", parameters={"fail_above": 25})
+    assert sweep(experiment, out).failed == 6  # n = 30 and n = 40, 3 replicates each
+    assert main(["report", str(out)]) == 0
+    page = (out / "report" / "report.html").read_text()
+    assert "6 runs ok, 6 failed and left out" in page
+    summary = pd.read_csv(out / "report" / "summary_by_point.csv")
+    assert sorted(summary["point"].unique()) == ["n=10", "n=20"]

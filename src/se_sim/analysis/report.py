@@ -152,7 +152,8 @@ def _baseline(results: SweepResults, name: str | None) -> int:
     labels = results.point_labels
     if name is None:
         matches = labels.index[labels == "baseline"] if results.kind == "variants" else []
-        return int(matches[0]) if len(matches) else int(labels.index[0])
+        candidates = [*matches, *labels.index]
+        return next(int(p) for p in candidates if p in set(results.ok["point_id"]))
     if results.kind != "variants":
         raise InputError([f"--baseline {name}: names a variant, but {results.folder} holds a "
                           f"{results.kind} design (contrasts there are against point 0)"])
@@ -160,7 +161,10 @@ def _baseline(results: SweepResults, name: str | None) -> int:
         variants = list(labels)
         raise InputError([f"--baseline {name}: not a variant of {results.name}"
                           f"{did_you_mean(name, variants)} (variants: {', '.join(variants)})"])
-    return int(labels.index[labels == name][0])
+    point_id = int(labels.index[labels == name][0])
+    if point_id not in set(results.ok["point_id"]):
+        raise InputError([f"--baseline {name}: none of its runs succeeded; choose another"])
+    return point_id
 
 
 def _require_extra(results: SweepResults, discovering: bool) -> None:
@@ -194,7 +198,8 @@ def _lead(page: _Page, summary: pd.DataFrame, contrast: pd.DataFrame | None,
         paired = (contrast["n_pairs"] > 0).all()
         seeds = "the same seeds (common random numbers)" if paired else "independent seeds"
         page.headline.append(
-            f"Against <b>{base['point']}</b> ({number(base['mean'], main)} on average), over "
+            f"Against <b>{html.escape(base['point'])}</b> ({number(base['mean'], main)} on "
+            "average), over "
             f"{int(base['n'])} runs each on {seeds}:")
         page.headline += contrast_sentences(contrast, main)
         rows = contrast[contrast["metric"] == main].sort_values("mean_diff", ascending=False)
@@ -273,7 +278,7 @@ def _tables(page: _Page, summary: pd.DataFrame, contrast: pd.DataFrame | None) -
                 if len(rows) > len(shown) else "")
         body = (f"<p>{html.escape(metric_label(page.main))} by design point, highest first."
                 f"{more} Every point and metric is in summary_by_point.csv.</p>"
-                + wide.to_html(index=False, escape=False, border=0))
+                + wide.to_html(index=False, border=0))
     page.sections.append(_section("Means by design point (95% t intervals over replicates)",
                                    body))
 
@@ -287,8 +292,9 @@ def _contrast_cell(row) -> str:
 
 
 def _methods(contrast: pd.DataFrame) -> str:
-    methods = sorted({m.split(",")[0] for m in contrast["ci_method"]})
-    return "Method: " + "; ".join(html.escape(m) for m in methods) + "."
+    methods = sorted({m.split(",")[0] for m in contrast["ci_method"]
+                      if m.startswith(("paired t", "Welch"))})
+    return f"Method: {html.escape('; '.join(methods))}." if methods else ""
 
 
 def _heatmaps(page: _Page, out: Path) -> None:
@@ -431,10 +437,10 @@ def _representative(results: SweepResults, point_id: int, metric: str) -> pd.Ser
 def _best_point(contrast: pd.DataFrame | None, summary: pd.DataFrame, metric: str,
                 baseline_id: int) -> int | None:
     if contrast is not None and not contrast.empty:
-        rows = contrast[contrast["metric"] == metric]
-        return int(rows.loc[rows["mean_diff"].idxmax(), "point_id"])
-    rows = summary[summary["metric"] == metric]
-    best = int(rows.loc[rows["mean"].idxmax(), "point_id"])
+        rows = contrast[contrast["metric"] == metric].dropna(subset=["mean_diff"])
+        return int(rows.loc[rows["mean_diff"].idxmax(), "point_id"]) if len(rows) else None
+    rows = summary[summary["metric"] == metric].dropna(subset=["mean"])
+    best = int(rows.loc[rows["mean"].idxmax(), "point_id"]) if len(rows) else baseline_id
     return None if best == baseline_id else best
 
 
@@ -552,7 +558,7 @@ def _html(page: _Page) -> str:
 <main><div id="answer"><p>{answer}</p><ul>{items}</ul>{found}</div>
 <div id="lead">{lead}</div>
 {"".join(page.sections)}
-<section><h2>Notes</h2><ul class="notes">{notes or "<li>none</li>"}
+<section><h2>Notes</h2><ul class="notes">{notes}
 <li>Intervals are 95% Student t intervals of the mean over replicates; tables of every metric:
 {files}.</li>
 <li>Results folder {html.escape(str(results.folder))}; se_sim {provenance.get('se_sim', '?')},

@@ -4,6 +4,7 @@ of its first screen, which answer the experiment's question for a reader who rea
 
 from __future__ import annotations
 
+import html
 import math
 
 import pandas as pd
@@ -69,29 +70,33 @@ def contrast_sentences(table: pd.DataFrame, metric: str) -> list[str]:
     rows = table[table["metric"] == metric].sort_values("mean_diff", ascending=False)
     sentences = []
     for row in rows.itertuples():
+        point = html.escape(str(row.point))
         if math.isnan(row.ci_low):
-            sentences.append(f"<b>{row.point}</b>: too few runs for an interval "
+            sentences.append(f"<b>{point}</b>: too few runs for an interval "
                              f"(difference {number(row.mean_diff, metric, signed=True)})")
         elif row.ci_low > 0 or row.ci_high < 0:
             verb = "raises" if row.mean_diff > 0 else "lowers"
             change = row.mean_diff / row.baseline_mean if row.baseline_mean else math.inf
             relative = f", {change:+.0%}" if abs(change) < 10 else ""
-            sentences.append(f"<b>{row.point}</b> {verb} {name} by "
+            sentences.append(f"<b>{point}</b> {verb} {name} by "
                              f"{number(abs(row.mean_diff), metric)} "
                              f"({interval(row.ci_low, row.ci_high, metric)}{relative})")
         else:
-            sentences.append(f"<b>{row.point}</b>: no detectable effect on {name} "
+            sentences.append(f"<b>{point}</b>: no detectable effect on {name} "
                              f"({interval(row.ci_low, row.ci_high, metric)})")
     return sentences
 
 
 def extremes_sentence(summary: pd.DataFrame, metric: str) -> str:
     """Where the metric's mean is highest and lowest over the design points."""
-    rows = summary[summary["metric"] == metric]
+    rows = summary[summary["metric"] == metric].dropna(subset=["mean"])
+    if rows.empty:
+        return f"No run recorded a value of {metric_name(metric)}."
     best, worst = rows.loc[rows["mean"].idxmax()], rows.loc[rows["mean"].idxmin()]
-    return (f"{metric_name(metric).capitalize()} is highest at <b>{best['point']}</b>: "
-            f"{number(best['mean'], metric)} ({interval(best['ci_low'], best['ci_high'], metric)}"
-            f"), and lowest at <b>{worst['point']}</b>: {number(worst['mean'], metric)}.")
+    return (f"{metric_name(metric).capitalize()} is highest at "
+            f"<b>{html.escape(str(best['point']))}</b>: {number(best['mean'], metric)} "
+            f"({interval(best['ci_low'], best['ci_high'], metric)}), and lowest at "
+            f"<b>{html.escape(str(worst['point']))}</b>: {number(worst['mean'], metric)}.")
 
 
 def main_effects_sentence(runs: pd.DataFrame, swept: list[str], metric: str) -> str:
