@@ -378,8 +378,8 @@ def _survival(page: _Page, stored: StoredDesign | None, out: Path) -> None:
 
 def _one_run(page: _Page, stored: StoredDesign | None, contrast: pd.DataFrame | None,
              summary: pd.DataFrame, baseline_id: int, out: Path) -> None:
-    """The network of one representative run, and who benefits there (and, where a design
-    point does best, in the same replicate of that point)."""
+    """The network of one representative run, and who benefits there (and at the design point
+    that does best, in its run on the same seed where there is one)."""
     if stored is None or stored.job is None:
         return
     results, main = page.results, page.main

@@ -78,8 +78,11 @@ class SweepResults:
             return first["variant"].astype(str)
         if not self.swept:
             return pd.Series("all runs", index=first.index)
+        short = [short_name(path) for path in self.swept]
+        names = {path: path if short.count(name) > 1 else name  # enterprises.0.x, enterprises.1.x
+                 for path, name in zip(self.swept, short, strict=True)}
         return first[self.swept].apply(
-            lambda row: ", ".join(f"{short_name(k)}={_value(v)}" for k, v in row.items()), axis=1
+            lambda row: ", ".join(f"{names[k]}={_value(v)}" for k, v in row.items()), axis=1
         )
 
     def check_metrics(self, names: list[str], what: str = "--metric") -> list[str]:
