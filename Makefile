@@ -11,7 +11,7 @@ setup: $(STAMP)
 $(STAMP): pyproject.toml
 	@PY=$$(scripts/find-python) && echo "using $$PY" && $$PY -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,dask]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,dask,report]'
 	@touch $(STAMP)
 
 main: $(STAMP)
@@ -22,6 +22,7 @@ case: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
+	scripts/ensure-browser
 	$(BIN)/python -m pytest -n 2 -q
 
 bench: $(STAMP)

@@ -129,3 +129,21 @@ class KnownAnswer(mesa.Model):
 
     def summary(self) -> dict[str, float]:
         return self.outcome
+
+
+class LinearToy(mesa.Model):
+    """A model whose outcome is known: ``y = 2a + 5b + 0c`` plus seeded noise of sd ``noise``,
+    so Morris mu* is 2 and 5 times each range and 0 for c, and Sobol' ranks b, a, c."""
+
+    def __init__(self, a: float = 0.0, b: float = 0.0, c: float = 0.0, noise: float = 0.0,
+                 rng: int | None = None):
+        super().__init__(rng=rng)
+        self.y = 2 * a + 5 * b + 0 * c + noise * self.rng.standard_normal()
+        self.datacollector = mesa.DataCollector(model_reporters={"y": lambda m: m.y})
+        self.datacollector.collect(self)
+
+    def step(self) -> None:
+        self.datacollector.collect(self)
+
+    def summary(self) -> dict[str, float]:
+        return {"y": self.y, "y_squared": self.y**2}

@@ -30,7 +30,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from se_sim.analysis.report import write_run_report
+    from se_sim.analysis.run_report import write_run_report
     from se_sim.runner.replicates import new_results_dir, run_replicates
     from se_sim.scenario import InputError, load_scenario
 
@@ -70,6 +70,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         return EXIT_INTERRUPTED
     for metric in experiment.spec.report_metrics:
         print(format_sweep_table(outcome.out, outcome.swept, metric), end="\n\n")
+    print(f"report: se-sim report {outcome.out}")
     if outcome.failed:
         last_line = outcome.first_error.strip().splitlines()[-1]
         print(f"{outcome.failed} run(s) failed; first error: {last_line}\n"
@@ -107,6 +108,15 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
         print(f"calibration stopped: {result.stopped}; widen the tolerances or the bounds, or "
               "accept a larger quantile", file=sys.stderr)
         return EXIT_NOT_FINISHED
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from se_sim.analysis.report import write_report
+
+    report = write_report(args.results, args.out, args.metric, args.baseline, args.discover)
+    print("\n".join(report.headline))
+    print(f"\nreport written to {report.page} ({len(report.files)} files in {report.out})")
     return 0
 
 
@@ -173,6 +183,22 @@ def _parser() -> argparse.ArgumentParser:
     calibrate.add_argument("--scheduler", default=None, help="address of a running Dask scheduler")
     calibrate.add_argument("--quiet", action="store_true", help="no progress bar")
     calibrate.set_defaults(func=_cmd_calibrate)
+    return 0
+
+
+    report = sub.add_parser("report", help="analyse a sweep: intervals, contrasts, figures, "
+                            "sensitivity and scenario discovery on one HTML page")
+    report.add_argument("results", help="results folder of se-sim sweep")
+    report.add_argument("--out", default=None, help="output folder (default RESULTS/report)")
+    report.add_argument("--metric", action="extend", nargs="+", default=[], metavar="M",
+                        help="summary metrics to report, the first leading (default: the "
+                        "experiment's report metric and the case's outcomes)")
+    report.add_argument("--baseline", default=None, metavar="VARIANT",
+                        help="variant to compare with (default: 'baseline' or the first)")
+    report.add_argument("--discover", action="append", default=[], metavar="RULE",
+                        help="scenario discovery for an outcome, e.g. "
+                        "'fund_inflow_total_thb < 5000' (repeatable)")
+    report.set_defaults(func=_cmd_report)
     return parser
 
 

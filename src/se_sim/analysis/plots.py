@@ -1,14 +1,22 @@
-"""Pictures of runs: the main monthly series with the spread over replicates."""
+"""Pictures of runs and sweeps: a run's monthly series with the spread over replicates, and the
+figures of the sweep report (contrasts, heatmaps, time series, survival, network, sensitivity)."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
+from matplotlib.collections import LineCollection
+from matplotlib.lines import Line2D
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 PANELS: list[tuple[str, list[str]]] = [
     ("Households fed from gardens", ["garden_households", "garden_reach_households"]),
@@ -42,3 +50,214 @@ def plot_outcomes(steps: pd.DataFrame, path: Path, title: str) -> None:
                  "(grey: shock months)")
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+# Pictures of sweeps, for `se-sim report`. Colours are Okabe–Ito (readable with colour blindness).
+ORIGINAL, NEWCOMER, CROSS = "#0072B2", "#E69F00", "#CC79A7"
+UP, DOWN, NEUTRAL = "#009E73", "#D55E00", "#7f7f7f"
+LINES = ["#000000", "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"]
+DPI = 100
+
+
+def _save(fig: plt.Figure, path: Path) -> Path:
+    fig.savefig(path, dpi=DPI)
+    plt.close(fig)
+    return path
+
+
+def plot_contrasts(table: pd.DataFrame, label: str, baseline: str, path: Path) -> Path:
+    """One row per design point: mean difference from the baseline with its 95% interval,
+    green or red where the interval excludes zero, grey where it does not."""
+    table = table.iloc[::-1]
+    fig, ax = plt.subplots(figsize=(9.6, 0.5 * len(table) + 1.3), constrained_layout=True)
+    rows = np.arange(len(table))
+    colours = [UP if lo > 0 else DOWN if hi < 0 else NEUTRAL
+               for lo, hi in zip(table["ci_low"], table["ci_high"], strict=True)]
+    ax.axvline(0, color="black", lw=1)
+    ax.hlines(rows, table["ci_low"], table["ci_high"], colors=colours, lw=3)
+    ax.scatter(table["mean_diff"], rows, color=colours, s=60, zorder=3)
+    ax.set_yticks(rows, table["point"])
+    ax.set_xlabel(f"difference in {label} from {baseline} (mean and 95% interval)")
+    ax.grid(axis="x", alpha=0.3)
+    return _save(fig, path)
+
+
+def plot_point_means(table: pd.DataFrame, label: str, path: Path) -> Path:
+    """Mean and 95% interval of one metric at each design point (one row per point)."""
+    table = table.iloc[::-1]
+    fig, ax = plt.subplots(figsize=(9.6, 0.4 * len(table) + 1.3), constrained_layout=True)
+    rows = np.arange(len(table))
+    ax.errorbar(table["mean"], rows, xerr=[table["mean"] - table["ci_low"],
+                                           table["ci_high"] - table["mean"]],
+                fmt="o", color=ORIGINAL, elinewidth=2, capsize=3)
+    ax.set_yticks(rows, table["point"])
+    ax.set_xlabel(f"{label} (mean and 95% interval)")
+    ax.grid(axis="x", alpha=0.3)
+    return _save(fig, path)
+
+
+def plot_heatmaps(runs: pd.DataFrame, fields: list[str], metric: str, label: str,
+                  path: Path) -> Path:
+    """Mean of ``metric`` over the first field (columns) and the second (rows), one panel per
+    level of a third field; anything else swept is averaged over."""
+    facet = fields[2] if len(fields) > 2 else None
+    levels = sorted(runs[facet].unique()) if facet else [None]
+    grids = [
+        (level, (runs if facet is None else runs[runs[facet] == level])
+         .pivot_table(index=fields[1], columns=fields[0], values=metric, aggfunc="mean")
+         .sort_index(ascending=False))
+        for level in levels
+    ]
+    low = min(np.nanmin(g.to_numpy()) for _, g in grids)
+    high = max(np.nanmax(g.to_numpy()) for _, g in grids)
+    width = min(5.2 * len(grids), 15)
+    fig, axes = plt.subplots(1, len(grids), figsize=(width, 4.2), squeeze=False,
+                             constrained_layout=True)
+    for ax, (level, grid) in zip(axes.flat, grids, strict=True):
+        image = ax.imshow(grid.to_numpy(), cmap="viridis", vmin=low, vmax=high, aspect="auto")
+        ax.set_xticks(range(grid.shape[1]), [f"{v:g}" for v in grid.columns])
+        ax.set_yticks(range(grid.shape[0]), [f"{v:g}" for v in grid.index])
+        ax.set_xlabel(fields[0])
+        ax.set_ylabel(fields[1])
+        if grid.size <= 120:
+            for (i, j), value in np.ndenumerate(grid.to_numpy()):
+                shade = "white" if value < low + 0.6 * (high - low) else "black"
+                ax.text(j, i, _short(value), ha="center", va="center", fontsize=7, color=shade)
+        if facet:
+            ax.set_title(f"{facet} = {level:g}")
+    fig.colorbar(image, ax=axes.ravel().tolist(), label=f"{label} (mean over runs)")
+    return _save(fig, path)
+
+
+def _short(value: float) -> str:
+    return f"{value / 1000:.3g}k" if abs(value) >= 1000 else f"{value:.3g}"
+
+
+def plot_time_series(bands: pd.DataFrame, labels: dict[str, str], path: Path) -> Path:
+    """One panel per monthly metric, one line per group with the 95% band of its mean.
+
+    ``bands`` has columns metric, group, month, mean, ci_low, ci_high."""
+    metrics = list(dict.fromkeys(bands["metric"]))
+    columns = min(3, len(metrics))
+    rows = -(-len(metrics) // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(5 * columns, 3.4 * rows), squeeze=False,
+                             constrained_layout=True)
+    for ax, metric in zip(axes.flat, metrics, strict=False):
+        for colour, (group, part) in zip(
+            LINES * 4, bands[bands["metric"] == metric].groupby("group", sort=False),
+            strict=False,
+        ):
+            ax.plot(part["month"], part["mean"], color=colour, label=str(group), lw=1.6)
+            ax.fill_between(part["month"], part["ci_low"], part["ci_high"], color=colour,
+                            alpha=0.15, lw=0)
+        ax.set_title(labels.get(metric, metric), fontsize=10)
+        ax.set_xlabel("month")
+        ax.grid(alpha=0.3)
+    for ax in axes.flat[len(metrics):]:
+        ax.set_visible(False)
+    axes.flat[0].legend(fontsize=8)
+    return _save(fig, path)
+
+
+def plot_survival(times: pd.DataFrame, path: Path) -> Path:
+    """Kaplan–Meier curves of the share of runs whose enterprises are all still open, by
+    group (columns group, months, event), with 95% bands."""
+    from lifelines import KaplanMeierFitter
+
+    fig, ax = plt.subplots(figsize=(9, 3.4), constrained_layout=True)
+    for colour, (group, part) in zip(LINES * 4, times.groupby("group", sort=False),
+                                     strict=False):
+        fitter = KaplanMeierFitter().fit(part["months"], part["event"], label=str(group))
+        curve = fitter.survival_function_.iloc[:, 0]
+        band = fitter.confidence_interval_
+        ax.step(curve.index, curve.to_numpy(), where="post", color=colour, label=str(group))
+        ax.fill_between(band.index, band.iloc[:, 0], band.iloc[:, 1], step="post",
+                        color=colour, alpha=0.12, lw=0)
+    ax.set_ylim(-0.02, 1.05)
+    ax.set_xlabel("month")
+    ax.set_ylabel("share of runs with no enterprise closed")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    return _save(fig, path)
+
+
+def plot_network(graph_start: nx.Graph, graph_end: nx.Graph, seed: int, path: Path,
+                 max_nodes: int = 1500) -> Path:
+    """The household network at the start and the end of one run, in one seeded layout:
+    original residents and newcomers in two colours, cross-group ties drawn in a third."""
+    import networkx as nx
+
+    rng = np.random.default_rng(seed)
+    nodes = np.arange(graph_start.number_of_nodes())
+    if nodes.size > max_nodes:  # a sample keeps the picture readable and the layout fast
+        nodes = np.sort(rng.choice(nodes, max_nodes, replace=False))
+    start, end = graph_start.subgraph(nodes.tolist()), graph_end.subgraph(nodes.tolist())
+    layout = nx.spring_layout(start, seed=int(rng.integers(2**31)), iterations=30)
+    newcomer = nx.get_node_attributes(graph_start, "newcomer")
+    fig, axes = plt.subplots(1, 2, figsize=(12, 6), constrained_layout=True)
+    for ax, graph, when in ((axes[0], start, "start"), (axes[1], end, "end")):
+        cross = [(u, v) for u, v in graph.edges if newcomer.get(u) != newcomer.get(v)]
+        same = [(u, v) for u, v in graph.edges if newcomer.get(u) == newcomer.get(v)]
+        ax.add_collection(LineCollection([(layout[u], layout[v]) for u, v in same],
+                                         colors="#999999", linewidths=0.3, alpha=0.4))
+        ax.add_collection(LineCollection([(layout[u], layout[v]) for u, v in cross],
+                                         colors=CROSS, linewidths=0.6, alpha=0.7))
+        xy = np.array([layout[i] for i in graph.nodes])
+        low, high = np.percentile(xy, [0.5, 99.5], axis=0)  # isolated households sit far out
+        pad = 0.05 * (high - low)
+        ax.set_xlim(low[0] - pad[0], high[0] + pad[0])
+        ax.set_ylim(low[1] - pad[1], high[1] + pad[1])
+        colours = [NEWCOMER if newcomer.get(i) else ORIGINAL for i in graph.nodes]
+        ax.scatter(xy[:, 0], xy[:, 1], c=colours, s=9, zorder=3, linewidths=0)
+        share = len(cross) / max(len(cross) + len(same), 1)
+        ax.set_title(f"{when}: {len(cross) + len(same):,} ties, {share:.1%} cross-group")
+        ax.set_axis_off()
+    handles = [Line2D([], [], marker="o", ls="", color=ORIGINAL, label="original resident"),
+               Line2D([], [], marker="o", ls="", color=NEWCOMER, label="newcomer"),
+               Line2D([], [], color=CROSS, label="cross-group tie")]
+    fig.legend(handles=handles, loc="lower center", ncol=3)
+    return _save(fig, path)
+
+
+def plot_who_benefits(panels: list[tuple[str, pd.DataFrame]], path: Path) -> Path:
+    """Bars by household group (origin × vulnerability), one bar per run shown.
+
+    ``panels`` holds (title, table) with table indexed by group, one column per run."""
+    fig, axes = plt.subplots(1, len(panels), figsize=(4.6 * len(panels), 4), squeeze=False,
+                             constrained_layout=True)
+    for ax, (title, table) in zip(axes.flat, panels, strict=True):
+        table.plot.bar(ax=ax, color=LINES[1:], rot=20, width=0.75, legend=False)
+        ax.set_title(title, fontsize=10)
+        ax.set_xlabel("")
+        ax.grid(axis="y", alpha=0.3)
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncol=len(labels), fontsize=9)
+    return _save(fig, path)
+
+
+def plot_sensitivity(table: pd.DataFrame, kind: str, label: str, path: Path) -> Path:
+    """Indices of one metric by parameter: Sobol' S1 and ST, Morris mu* (with sigma), or
+    standardised regression coefficients, each with its 95% interval."""
+    fig, ax = plt.subplots(figsize=(9.6, 0.45 * len(table) + 1.5), constrained_layout=True)
+    rows = np.arange(len(table))[::-1]
+    if kind == "sobol":
+        ax.barh(rows + 0.2, table["ST"], 0.4, xerr=table["ST_conf"], color=ORIGINAL,
+                label="total effect ST")
+        ax.barh(rows - 0.2, table["S1"], 0.4, xerr=table["S1_conf"], color=NEWCOMER,
+                label="first order S1")
+        ax.set_xlabel(f"Sobol' index of {label} (share of its variance)")
+    elif kind == "morris":
+        ax.barh(rows + 0.2, table["mu_star"], 0.4, xerr=table["mu_star_conf"], color=ORIGINAL,
+                label="mu* (mean absolute effect)")
+        ax.barh(rows - 0.2, table["sigma"], 0.4, color=NEWCOMER, label="sigma (interactions)")
+        ax.set_xlabel(f"Morris elementary effects on {label}")
+    else:
+        ax.barh(rows, table["src"], 0.6, color=ORIGINAL, label="standardised coefficient",
+                xerr=[table["src"] - table["src_ci_low"], table["src_ci_high"] - table["src"]])
+        ax.axvline(0, color="black", lw=1)
+        ax.set_xlabel(f"standardised regression coefficient on {label} "
+                      f"(R² = {table['r2'].iloc[0]:.2f})")
+    ax.set_yticks(rows, table["parameter"])
+    ax.legend(fontsize=8)
+    ax.grid(axis="x", alpha=0.3)
+    return _save(fig, path)

@@ -1,0 +1,125 @@
+"""A sweep's results folder as the analysis reads it: the runs, their steps, and what the
+manifest says about the design (what was swept, how seeds were drawn, which metric to report).
+
+Nothing here assumes that a particular summary metric exists: metrics are whatever numeric
+columns the runs table holds besides the runner's own and the swept ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from se_sim.runner.storage import load_results, read_manifests
+from se_sim.scenario.errors import InputError, did_you_mean
+
+RUNNER_COLUMNS = ("run_id", "point_id", "variant", "replicate", "seed", "status", "wall_time_s",
+                  "error")
+
+
+@dataclass(frozen=True)
+class SweepResults:
+    folder: Path
+    manifest: dict[str, Any]  # the first shard's; all shards of a folder share the experiment
+    complete: bool  # every shard finished
+    runs: pd.DataFrame  # every stored run, ok or failed
+    steps: pd.DataFrame  # one row per run and month (the kept step metrics)
+
+    @property
+    def spec(self) -> dict[str, Any]:
+        """The experiment as resolved when it ran (defaults filled in)."""
+        return self.manifest["experiment"]["resolved"]
+
+    @property
+    def name(self) -> str:
+        return str(self.spec.get("name", self.folder.name))
+
+    @property
+    def kind(self) -> str:
+        return str(self.manifest["design"]["kind"])
+
+    @property
+    def swept(self) -> list[str]:
+        return list(self.manifest["design"]["swept"])
+
+    @property
+    def points(self) -> int:
+        return int(self.manifest["design"]["points"])
+
+    @property
+    def report_metric(self) -> str | None:
+        return self.spec.get("report")
+
+    @cached_property
+    def ok(self) -> pd.DataFrame:
+        return self.runs[self.runs["status"] == "ok"].reset_index(drop=True)
+
+    @property
+    def group(self) -> str:
+        """The column that names a design point: the variant's name, else the point id."""
+        return "variant" if self.kind == "variants" else "point_id"
+
+    @cached_property
+    def metrics(self) -> list[str]:
+        """Numeric summary columns, in the order the model reports them."""
+        skip = {*RUNNER_COLUMNS, *self.swept}
+        return [c for c in self.runs.columns
+                if c not in skip and pd.api.types.is_numeric_dtype(self.runs[c])]
+
+    @cached_property
+    def point_labels(self) -> pd.Series:
+        """A readable name per point_id: the variant, or ``fund_share=0.1, mean_degree=2``."""
+        first = self.runs.drop_duplicates("point_id").set_index("point_id").sort_index()
+        if self.kind == "variants":
+            return first["variant"].astype(str)
+        if not self.swept:
+            return pd.Series("all runs", index=first.index)
+        short = [short_name(path) for path in self.swept]
+        names = {path: path if short.count(name) > 1 else name  # enterprises.0.x, enterprises.1.x
+                 for path, name in zip(self.swept, short, strict=True)}
+        return first[self.swept].apply(
+            lambda row: ", ".join(f"{names[k]}={_value(v)}" for k, v in row.items()), axis=1
+        )
+
+    def check_metrics(self, names: list[str], what: str = "--metric") -> list[str]:
+        """The names if all are summary metrics here; else an InputError with the closest one."""
+        lines = [
+            f"{what} {name}: not a summary metric in {self.folder}"
+            f"{did_you_mean(name, self.metrics)} (metrics here: {', '.join(self.metrics)})"
+            for name in names if name not in self.metrics
+        ]
+        if lines:
+            raise InputError(lines)
+        return names
+
+
+def read_sweep(folder: str | Path) -> SweepResults:
+    """Read a folder written by ``se-sim sweep``; a folder without results is an InputError."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise InputError([f"{folder}: no such folder (give the results folder of se-sim sweep)"])
+    manifests = read_manifests(folder)
+    if not manifests:
+        raise InputError([f"{folder}: holds no sweep results (no manifest.json); run se-sim "
+                          "sweep first or give its --out folder"])
+    runs, steps = load_results(folder)
+    if runs.empty:
+        raise InputError([f"{folder}: holds no stored runs yet"])
+    if not (runs["status"] == "ok").any():
+        raise InputError([f"{folder}: none of its {len(runs)} runs succeeded; the tracebacks are "
+                          "in the 'error' column of se_sim.runner.load_runs"])
+    complete = all(m.get("status") == "complete" for m in manifests)
+    return SweepResults(folder, manifests[0], complete, runs, steps)
+
+
+def short_name(path: str) -> str:
+    """``allocation.fund_share`` → ``fund_share``: the last part of a field path."""
+    return path.rsplit(".", 1)[-1]
+
+
+def _value(value: Any) -> str:
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
