@@ -81,14 +81,18 @@ def test_contrasts_are_paired_differences_of_replicates(
 ) -> None:
     runs = load_runs(variants).set_index(["variant", "replicate"])["fund_inflow_total_thb"]
     table = pd.read_csv(variants_report[0] / "contrasts.csv")
-    row = table[(table["point"] == "grant") & (table["metric"] == "fund_inflow_total_thb")]
-    diff = (runs["grant"] - runs["baseline"]).to_numpy()
+    inflow = table[table["metric"] == "fund_inflow_total_thb"].set_index("point")
+    diff = (runs["bridging"] - runs["baseline"]).to_numpy()
     half = stats.t.ppf(0.975, 3) * diff.std(ddof=1) / 2
-    assert row["n_pairs"].item() == 4 and row["baseline"].item() == "baseline"
-    assert row["mean_diff"].item() == pytest.approx(diff.mean())
-    assert row["ci_low"].item() == pytest.approx(diff.mean() - half)
-    assert row["ci_method"].item() == "paired t on common random numbers, 3 df"
-    assert row["ci_low"].item() > 0  # a 3,000 THB matching grant shows in the fund
+    row = inflow.loc["bridging"]
+    assert row["n_pairs"] == 4 and row["baseline"] == "baseline"
+    assert row["mean_diff"] == pytest.approx(diff.mean())
+    assert row["ci_low"] == pytest.approx(diff.mean() - half)
+    assert row["ci_method"] == "paired t on common random numbers, 3 df"
+    # on common random numbers the 3,000 THB grant adds exactly 3,000 THB in every pair
+    grant = inflow.loc["grant"]
+    assert grant["mean_diff"] == grant["ci_low"] == grant["ci_high"] == pytest.approx(3000)
+    assert grant["ci_method"] == "paired: every pair differs by the same amount"
 
 
 def test_page_is_one_self_contained_file(variants_report: tuple[Path, str]) -> None:

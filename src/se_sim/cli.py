@@ -183,8 +183,6 @@ def _parser() -> argparse.ArgumentParser:
     calibrate.add_argument("--scheduler", default=None, help="address of a running Dask scheduler")
     calibrate.add_argument("--quiet", action="store_true", help="no progress bar")
     calibrate.set_defaults(func=_cmd_calibrate)
-    return 0
-
 
     report = sub.add_parser("report", help="analyse a sweep: intervals, contrasts, figures, "
                             "sensitivity and scenario discovery on one HTML page")

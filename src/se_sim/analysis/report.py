@@ -131,20 +131,21 @@ def _choose_metrics(results: SweepResults, asked: list[str]) -> tuple[str, list[
         results.check_metrics(asked)
         return asked[0], list(dict.fromkeys(asked)), []
     notes = []
-    main = results.report_metric
-    if main not in results.metrics:
-        notes.append(f"The experiment's report metric {main!r} is not in these results; the "
-                     f"report leads with {results.metrics[0]!r} instead.")
-        main = results.metrics[0]
+    named = [m for m in results.report_metrics if m in results.metrics]
+    absent = [m for m in results.report_metrics if m not in results.metrics]
+    if absent:
+        notes.append(f"The experiment's report metrics {', '.join(map(repr, absent))} are not in "
+                     f"these results; left out.")
+    main = named[0] if named else results.metrics[0]
     present = [m for m in KEY_OUTCOMES if m in results.metrics]
     if not present:
         notes.append("None of the case's outcomes are in these results: the tables cover every "
                      "summary metric.")
-        return main, [main, *(m for m in results.metrics if m != main)], notes
+        return main, list(dict.fromkeys([main, *named, *results.metrics])), notes
     missing = [m for m in KEY_OUTCOMES if m not in present]
     if missing:
         notes.append(f"Outcomes of the case not in these results (left out): {', '.join(missing)}.")
-    return main, list(dict.fromkeys([main, *present])), notes
+    return main, list(dict.fromkeys([main, *named, *present])), notes
 
 
 def _baseline(results: SweepResults, name: str | None) -> int:

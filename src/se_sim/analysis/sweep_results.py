@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from se_sim.runner.experiment import DEFAULT_REPORT
 from se_sim.runner.storage import load_results, read_manifests
 from se_sim.scenario.errors import InputError, did_you_mean
 
@@ -51,8 +52,16 @@ class SweepResults:
         return int(self.manifest["design"]["points"])
 
     @property
-    def report_metric(self) -> str | None:
-        return self.spec.get("report")
+    def report_metrics(self) -> list[str]:
+        """The experiment's ``report:`` metrics, resolved as ``se-sim sweep`` resolves them."""
+        report = self.spec.get("report")
+        if isinstance(report, list):
+            return [str(name) for name in report]
+        if report:
+            return [str(report)]
+        if self.spec.get("scenario"):
+            return [DEFAULT_REPORT]
+        return self.metrics[:1]
 
     @cached_property
     def ok(self) -> pd.DataFrame:

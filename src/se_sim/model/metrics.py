@@ -156,6 +156,7 @@ class RunTracker:
         self.food_secure_min = float(model.households.n)
         self.food_insecure_worst = 0.0
         self.food_insecure_hit_worst = 0.0
+        self.food_insecure_months = 0.0
         self.observe(model)
 
     def observe(self, model: CommunityModel) -> None:
@@ -165,6 +166,7 @@ class RunTracker:
         self.profit += sum(e.profit for e in enterprises)
         self.member_payout += sum(e.member_payout for e in enterprises)
         insecure = food_insecure(model)
+        self.food_insecure_months += insecure
         self.food_insecure_worst = max(self.food_insecure_worst, insecure)
         self.food_secure_min = min(self.food_secure_min, model.households.n - insecure)
         self.food_insecure_hit_worst = max(self.food_insecure_hit_worst, food_insecure_hit(model))
@@ -210,6 +212,7 @@ def summarise(model: CommunityModel) -> dict[str, Any]:
         "food_secure_min": tracker.food_secure_min,
         "food_insecure_worst": tracker.food_insecure_worst,
         "food_insecure_hit_worst": tracker.food_insecure_hit_worst,
+        "food_insecure_household_months": tracker.food_insecure_months,
         "gini_income_end": gini(hh.income),
         "gini_wealth_end": gini(hh.savings),
         "poverty_rate_end": float((hh.income < hh.config.poverty_line_thb).mean()),
