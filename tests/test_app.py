@@ -17,7 +17,7 @@ import pytest
 from matplotlib.collections import LineCollection
 
 from se_sim.app.charts import CHARTS, Bands, bands, draw_chart, shown_charts
-from se_sim.app.ensemble import run_ensemble
+from se_sim.app.ensemble import compared, run_ensemble
 from se_sim.app.fonts import THAI_FAMILIES, use_thai_fonts
 from se_sim.app.labels import LABELS, text
 from se_sim.app.network_view import draw_network, household_flags, make_view, view_rng
@@ -206,6 +206,19 @@ def test_ensemble_on_the_local_backend_matches_single_runs(bang_sao_thong) -> No
     singles = [simulate(CommunityModel(small, rng=s), 6, "month")[0]["members"] for s in (4, 5, 6)]
     np.testing.assert_allclose(result.bands.quantiles["members"][1],
                                np.median(np.stack(singles), axis=0))
+
+
+def test_a_switch_is_compared_with_the_same_settings_without_it(bang_sao_thong) -> None:
+    small = bang_sao_thong.model_copy(update={"months": 2})
+    with_covid = Settings.of(small)
+    without, channel = replace(with_covid, shock=False), replace(with_covid, market_channel=True)
+    done = [run_ensemble(s.apply(small, "t"), s, [0], ["members"], backend="serial")
+            for s in (with_covid, without)]  # oldest first, as in the lesson
+    newest_first = done[::-1]
+    current, earlier = compared(newest_first, channel.apply(small, "t"), channel)
+    assert current is None and earlier.settings == with_covid
+    current, earlier = compared(newest_first, without.apply(small, "t"), without)
+    assert current.settings == without and earlier.settings == with_covid
 
 
 def test_thai_charts_render_without_missing_glyphs() -> None:

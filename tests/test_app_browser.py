@@ -215,10 +215,12 @@ def test_a_lesson_in_the_browser(page) -> None:
     page.get_by_text("วิกฤตโควิด-19", exact=True).click()
     page.get_by_role("button", name="Reset").click()
     page.get_by_text("วิกฤตโควิด-19: ปิด", exact=False).wait_for()
-    page.get_by_text("ผลรันซ้ำครั้งก่อน (วิกฤตโควิด-19: เปิด)", exact=False).wait_for()
+    earlier = page.get_by_text("ผลรันซ้ำครั้งก่อน (วิกฤตโควิด-19: เปิด)", exact=False)
+    earlier.wait_for()
     page.get_by_role("button", name="เริ่มรันซ้ำ").click()
     page.locator(".se-ensemble-done").wait_for()
     changed_digest(page, ".se-chart-fund", fund_chart)
+    assert earlier.is_visible(), "the earlier (COVID-19 on) band went away"
     shot(page, "3-covid-off-against-on")
     lap("ensemble without COVID-19")
 

@@ -21,7 +21,7 @@ from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 
 from se_sim.app.charts import Chart, draw_chart, shown_charts
-from se_sim.app.ensemble import Ensemble, run_ensemble
+from se_sim.app.ensemble import Ensemble, compared, run_ensemble
 from se_sim.app.fonts import use_thai_fonts
 from se_sim.app.labels import LANGUAGES, Language, baht, metric_label, text
 from se_sim.app.network_view import draw_network, household_flags
@@ -53,6 +53,7 @@ COUNTERS = ("members", "fund_inflow_total_thb", "garden_reach_households", "reve
 language: solara.Reactive[Language] = solara.reactive("en")
 scenario_file = solara.reactive(str(START))
 scenario_error = solara.reactive("")
+KEPT_ENSEMBLES = 4
 ensembles: solara.Reactive[tuple[Ensemble, ...]] = solara.reactive(())  # newest first
 runs = solara.reactive(20)
 picked = solara.reactive(0)
@@ -124,15 +125,12 @@ def ensemble_task(model: TeachingModel, count: int) -> Ensemble:
     seeds = range(model.seed, model.seed + count)
     series = list(model.datacollector.model_vars)
     result = run_ensemble(model.config, model.settings, seeds, series, progress)
-    ensembles.set((result, *ensembles.value)[:2])
+    ensembles.set((result, *ensembles.value)[:KEPT_ENSEMBLES])
     return result
 
 
 def bands_for(model: TeachingModel) -> tuple[Ensemble | None, Ensemble | None]:
-    """The ensemble of this model's scenario, and the newest ensemble of other settings."""
-    current = next((e for e in ensembles.value if e.scenario == model.config), None)
-    earlier = next((e for e in ensembles.value if e.scenario != model.config), None)
-    return current, earlier
+    return compared(ensembles.value, model.config, model.settings)
 
 
 def earlier_label(earlier: Ensemble, model: TeachingModel, lang: Language) -> str:

@@ -55,3 +55,15 @@ def run_ensemble(
     steps = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame({"month": []})
     return Ensemble(scenario, settings, seeds, Bands(len(tables), bands(steps, series)),
                     len(errors), errors[0] if errors else "", time.perf_counter() - start)
+
+
+def compared(ensembles: Iterable[Ensemble], scenario: Scenario,
+             settings: Settings) -> tuple[Ensemble | None, Ensemble | None]:
+    """The ensemble of ``scenario`` (newest first), and the one to compare it with: of the
+    others, the one whose knobs differ least from ``settings`` (the newest among equals), so
+    that a switch turned on is compared with the same settings without it."""
+    ensembles = list(ensembles)
+    current = next((e for e in ensembles if e.scenario == scenario), None)
+    others = [e for e in ensembles if e.scenario != scenario]
+    earlier = min(others, key=lambda e: len(e.settings.changed(settings)), default=None)
+    return current, earlier
