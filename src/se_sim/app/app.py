@@ -63,7 +63,7 @@ extra_metric = solara.reactive("poverty_rate")
 def model_params(scenario: Scenario, path: str, lang: Language) -> dict[str, Any]:
     """SolaraViz's knobs for a scenario: its own values to start, labels in ``lang``."""
     start = Settings.of(scenario)
-    last_month = max(scenario.months - 1, 1)
+    last_month = max(scenario.months - 1, 1)  # month 0 is the start: events begin in month 1
 
     def slider(name: str, low: float, high: float, step: float) -> dict[str, Any]:
         value = getattr(start, name)
@@ -81,9 +81,9 @@ def model_params(scenario: Scenario, path: str, lang: Language) -> dict[str, Any
         "homophily": slider("homophily", 0.0, 0.95, 0.05),
         "newcomer_share": slider("newcomer_share", 0.05, 0.95, 0.05),
         "shock": switch("shock", text(f"shock.{shock_kind(scenario)}", lang)),
-        "shock_month": slider("shock_month", 0, last_month, 1),
+        "shock_month": slider("shock_month", 1, last_month, 1),
         **{kind: switch(kind, text(kind, lang)) for kind in INTERVENTION_KINDS},
-        "intervention_month": slider("intervention_month", 0, last_month, 1),
+        "intervention_month": slider("intervention_month", 1, last_month, 1),
         "seed": {"type": "InputText", "label": text("seed", lang), "value": "0"},
     }
 

@@ -81,15 +81,14 @@ class Settings:
         """The scenario with these knobs; an InputError names the knob's field if invalid."""
         return build_scenario(scenario.model_dump(mode="json"), source, self.overrides(scenario))
 
-    def changed(self, other: Settings) -> list[tuple[str, Any, Any]]:
-        """The knobs that differ: (name, value here, value in ``other``)."""
+    def changed(self, other: Settings) -> list[str]:
+        """The names of the knobs that differ."""
         mine, theirs = asdict(self), asdict(other)
-        return [(f.name, mine[f.name], theirs[f.name]) for f in fields(self)
-                if mine[f.name] != theirs[f.name]]
+        return [name for name in mine if mine[name] != theirs[name]]
 
 
 def describe_settings(settings: Settings, shock_kind: str, language: Language,
-             names: list[str] | None = None) -> str:
+                      names: list[str] | None = None) -> str:
     """The knobs as a reader sees them ("COVID-19 shock: on, ..."); by default all that matter:
     a month knob only while its switch is on."""
     if names is None:
@@ -109,7 +108,7 @@ def describe_settings(settings: Settings, shock_kind: str, language: Language,
 
 def difference(earlier: Settings, now: Settings, shock_kind: str, language: Language) -> str:
     """The earlier knobs where they differ from now; empty if only the scenario file differs."""
-    changed = [name for name, _, _ in earlier.changed(now)]
+    changed = earlier.changed(now)
     return describe_settings(earlier, shock_kind, language, changed) if changed else ""
 
 
