@@ -77,7 +77,6 @@ def household_flags(households: Any) -> dict[str, np.ndarray]:
     flags = {
         "newcomer": np.asarray(households.newcomer, dtype=bool),
         "member": enterprise >= 0,
-        "leader": np.asarray(getattr(households, "leader", none), dtype=bool),
         "vulnerable": np.asarray(getattr(households, "vulnerable", none), dtype=bool),
         "food_insecure": ~np.asarray(getattr(households, "food_secure", ~none), dtype=bool),
         "helped": np.asarray(getattr(households, "grants_thb", np.zeros(n))) > 0,
@@ -129,7 +128,9 @@ def draw_network(model: Any, view: NetworkView, language: Language,
         ax.scatter(*view.xy[rows].T, s=size * scale, marker=marker, linewidths=0.9,
                    facecolors="none" if hollow else colour, edgecolors=colour if hollow else None,
                    zorder=4)
-    if picked is not None and 0 <= picked < view.total and where[picked] >= 0:
+    if picked is not None and not (0 <= picked < view.total and where[picked] >= 0):
+        picked = None  # not drawn: no ring, and no legend entry
+    if picked is not None:
         ax.scatter(*view.xy[where[picked]], s=size * 14, facecolors="none", edgecolors="black",
                    linewidths=2.0, zorder=5)
     ax.autoscale_view()

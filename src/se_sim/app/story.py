@@ -70,8 +70,8 @@ def describe(model: Any, index: int, language: Language) -> tuple[str, str, list
     slot = int(hh.enterprise[index])
     enterprise = (text("story.member_of", language, enterprise=_name(names, slot)) if slot >= 0
                   else text("story.not_member", language))
-    neighbours = model.network.adjacency.indices[
-        model.network.adjacency.indptr[index]:model.network.adjacency.indptr[index + 1]]
+    u, v = np.asarray(model.network.u), np.asarray(model.network.v)
+    neighbours = np.concatenate([v[u == index], u[v == index]])
     cross = int((hh.newcomer[neighbours] != hh.newcomer[index]).sum())
     now = text("story.now", language, income=f"{hh.income[index]:,.0f}",
                savings=f"{hh.savings[index]:,.0f}", garden=text(garden, language),
