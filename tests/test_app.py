@@ -181,6 +181,7 @@ def test_a_helped_household_story_mentions_its_grant() -> None:
     who, now, told = describe(model, int(helped[0]), "en")
     assert f"Household {helped[0]}" in who
     assert f"grants received {model.households.grants_thb[helped[0]]:,.0f} THB" in now
+    assert f"; {model.network.degree[helped[0]]} ties (" in now
     assert any("grant of 250 THB" in line for line in told)
 
 

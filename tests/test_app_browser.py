@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import selectors
+import shutil
 import signal
 import socket
 import subprocess
@@ -18,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.conftest import BANG_SAO_THONG, ROOT
 
@@ -55,14 +57,26 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def app_url() -> Iterator[str]:
+def scenarios(tmp_path_factory) -> Path:
+    """A scenario folder: the case, a smaller community, and a broken file."""
+    folder = tmp_path_factory.mktemp("scenarios")
+    shutil.copy(BANG_SAO_THONG, folder / BANG_SAO_THONG.name)
+    case = yaml.safe_load(BANG_SAO_THONG.read_text(encoding="utf-8"))
+    small = {**case, "name": "small_village", "households": {**case["households"], "count": 300}}
+    (folder / "small_village.yaml").write_text(yaml.safe_dump(small), encoding="utf-8")
+    (folder / "zz_broken.yaml").write_text("households:\n  cout: 5\n", encoding="utf-8")
+    return folder / BANG_SAO_THONG.name
+
+
+@pytest.fixture(scope="module")
+def app_url(scenarios: Path) -> Iterator[str]:
     """``se-sim app`` in its own process group, killed at the end whatever happens."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     port = free_port()
     log = (ARTIFACTS / "server.log").open("w")
     started = time.perf_counter()
     server = subprocess.Popen(
-        [sys.executable, "-m", "se_sim.cli", "app", str(BANG_SAO_THONG), "--port", str(port)],
+        [sys.executable, "-m", "se_sim.cli", "app", str(scenarios), "--port", str(port)],
         stdout=subprocess.PIPE, stderr=log, text=True, start_new_session=True, cwd=ROOT)
     try:
         line = _first_line(server, "se-sim app:", START_TIMEOUT_S)
@@ -150,6 +164,11 @@ def set_slider(page, name: str, value: float) -> None:
     page.wait_for_function(
         "([name, value]) => document.querySelector(`[role=slider][aria-label='${name}']`)"
         "?.getAttribute('aria-valuenow') === value", arg=[name, f"{value:g}"])
+
+
+def choose(page, scenario: str) -> None:
+    page.locator(".v-select").first.click()
+    page.locator(".v-menu__content .v-list-item", has_text=scenario).click()
 
 
 def shot(page, name: str) -> None:
@@ -242,4 +261,13 @@ def test_a_lesson_in_the_browser(page) -> None:
     assert counter(other, "month") == 0 and counter(page, "month") >= 1
     other.close()
     lap("second tab")
+
+    # Scenarios from the same folder: a broken one is refused in one line, a good one loads.
+    choose(page, "zz_broken.yaml")
+    page.get_by_text("เปิดไฟล์ zz_broken.yaml ไม่ได้", exact=False).wait_for()
+    page.get_by_text("households.cout: unknown field", exact=False).wait_for()
+    choose(page, "small_village.yaml")
+    page.get_by_text("small_village: ", exact=False).wait_for()
+    wait_month(page, 0)
+    lap("scenarios")
     print("browser steps (s): " + ", ".join(f"{k} {v:.1f}" for k, v in timings.items()))

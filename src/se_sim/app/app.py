@@ -201,7 +201,8 @@ def Overview(model: TeachingModel) -> None:
             shock = text(f"shock.{shock_kind(model.config)}", lang)
             solara.Warning(text("shock_now", lang, shock=shock), dense=True)
         settings = describe_settings(model.settings, shock_kind(model.config), lang)
-        paragraph(text("this_run_settings", lang, settings=f"{settings}, seed {model.seed}"),
+        paragraph(text("this_run_settings", lang,
+                       settings=f"{model.config.name}: {settings}, seed {model.seed}"),
                   classes=["se-settings", "text-caption"])
     with solara.Card(text("enterprises", lang), margin=0):
         for enterprise in model.enterprise_list:
