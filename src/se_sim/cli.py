@@ -120,6 +120,55 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_app(args: argparse.Namespace) -> int:
+    """Start the teaching page (``solara run`` on se_sim/app/app.py) and say where it is."""
+    import importlib.util
+    import os
+    import signal
+    import socket
+    import subprocess
+    import time
+
+    from se_sim.scenario import InputError, load_scenario
+
+    load_scenario(args.scenario)  # a bad file is a one-line error, before any server starts
+    if importlib.util.find_spec("solara") is None:
+        raise InputError(["se-sim app needs the 'app' extra: pip install -e '.[app]' "
+                          "(make setup installs it)"])
+    with socket.socket() as probe:
+        try:
+            probe.bind((args.host, args.port))
+        except OSError as exc:
+            raise InputError([f"--host {args.host} --port {args.port}: cannot listen there "
+                              f"({exc.strerror}); pick another --port"]) from None
+    page = Path(__file__).parent / "app" / "app.py"
+    env = {**os.environ, "SE_SIM_APP_SCENARIO": str(Path(args.scenario).resolve())}
+    command = [sys.executable, "-m", "solara", "run", str(page), "--production", "--no-open",
+               "--host", args.host, "--port", str(args.port)]
+    # SIGTERM (e.g. from a test or a service manager) must also stop the server: run finally.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
+    server = subprocess.Popen(command, env=env)
+    address = f"http://{args.host}:{args.port}/"
+    try:
+        while server.poll() is None:
+            with socket.socket() as client:
+                if client.connect_ex((args.host, args.port)) == 0:
+                    print(f"se-sim app: {args.scenario} at {address} (Ctrl-C stops it)",
+                          flush=True)
+                    break
+            time.sleep(0.2)
+        return server.wait()
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    finally:
+        if server.poll() is None:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="se-sim",
@@ -197,6 +246,14 @@ def _parser() -> argparse.ArgumentParser:
                         help="scenario discovery for an outcome, e.g. "
                         "'fund_inflow_total_thb < 5000' (repeatable)")
     report.set_defaults(func=_cmd_report)
+
+    app = sub.add_parser("app", help="start the teaching page (Thai/English) in the browser")
+    app.add_argument("scenario", nargs="?", default="scenarios/bang_sao_thong.yaml",
+                     help="scenario YAML file; its folder's scenarios can be picked on the page "
+                     "(default scenarios/bang_sao_thong.yaml)")
+    app.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    app.add_argument("--port", type=int, default=8765, help="port (default 8765)")
+    app.set_defaults(func=_cmd_app)
     return parser
 
 

@@ -31,14 +31,18 @@ PANELS: list[tuple[str, list[str]]] = [
 ]
 
 
+def monthly_quantiles(steps: pd.DataFrame, column: str) -> pd.DataFrame:
+    """The 5th, 50th and 95th percentile over replicates, month by month (one column each)."""
+    return steps.groupby("month")[column].quantile([0.05, 0.5, 0.95]).unstack()
+
+
 def plot_outcomes(steps: pd.DataFrame, path: Path, title: str) -> None:
     """Median over replicates (line) and 5–95% band, month by month; shock months shaded."""
-    grouped = steps.groupby("month")
     fig, axes = plt.subplots(3, 3, figsize=(15, 11), constrained_layout=True)
-    shock = grouped["shock_active"].max()
+    shock = steps.groupby("month")["shock_active"].max()
     for ax, (label, columns) in zip(axes.flat, PANELS, strict=True):
         for column in columns:
-            quantiles = grouped[column].quantile([0.05, 0.5, 0.95]).unstack()
+            quantiles = monthly_quantiles(steps, column)
             ax.plot(quantiles.index, quantiles[0.5], label=column)
             ax.fill_between(quantiles.index, quantiles[0.05], quantiles[0.95], alpha=0.2)
         for month in shock.index[shock > 0]:

@@ -1,0 +1,348 @@
+"""The teaching page: Mesa's SolaraViz with se_sim's pictures, in Thai or English.
+
+Started by ``se-sim app`` (``solara run`` on this file). SolaraViz gives the app bar, the
+Step / Play / Reset controls and the knobs (which, as in every SolaraViz page, take effect on
+Reset); the page adds the language switch, the scenario picker, the network, counters,
+enterprises, a household's story, the charts and the ensemble. Module-level ``solara.reactive``
+values are per browser session; each session also builds its own model.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict
+from html import escape
+from pathlib import Path
+from typing import Any
+
+import solara
+import solara.lab
+from mesa.visualization import SolaraViz
+from mesa.visualization.utils import update_counter
+
+from se_sim.app.charts import Chart, draw_chart, shown_charts
+from se_sim.app.ensemble import Ensemble, compared, run_ensemble
+from se_sim.app.fonts import use_thai_fonts
+from se_sim.app.labels import LANGUAGES, Language, baht, metric_label, text
+from se_sim.app.network_view import draw_network, household_flags
+from se_sim.app.settings import (
+    INTERVENTION_KINDS,
+    Settings,
+    describe_settings,
+    difference,
+    profit_share_max,
+)
+from se_sim.app.story import describe, first_with
+from se_sim.app.teaching_model import TeachingModel
+from se_sim.scenario import InputError, Scenario, load_scenario
+
+use_thai_fonts()
+
+START = Path(os.environ.get("SE_SIM_APP_SCENARIO", "scenarios/bang_sao_thong.yaml")).resolve()
+CSS = """
+.v-application { font-family: Roboto, Loma, Garuda, "Noto Sans Thai", sans-serif !important; }
+.se-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(460px, 1fr));
+           gap: 8px; width: 100%; }
+.se-grid img, .se-wide img { max-width: 100%; height: auto; }
+.v-input__slider .v-input__slot { flex-wrap: wrap; }  /* label above its slider: Thai labels */
+.v-input__slider .v-input__slot > .v-label { width: 100%; margin-bottom: 4px; }
+"""
+
+COUNTERS = ("members", "fund_inflow_total_thb", "garden_reach_households", "revenue_thb")
+
+language: solara.Reactive[Language] = solara.reactive("en")
+scenario_file = solara.reactive(str(START))
+scenario_error = solara.reactive("")
+KEPT_ENSEMBLES = 4
+ensembles: solara.Reactive[tuple[Ensemble, ...]] = solara.reactive(())  # newest first
+runs = solara.reactive(20)
+picked = solara.reactive(0)
+extra_metric = solara.reactive("poverty_rate")
+
+
+def model_params(scenario: Scenario, path: str, lang: Language) -> dict[str, Any]:
+    """SolaraViz's knobs for a scenario: its own values to start, labels in ``lang``."""
+    start = Settings.of(scenario)
+    last_month = max(scenario.months - 1, 1)  # month 0 is the start: events begin in month 1
+
+    def slider(name: str, low: float, high: float, step: float) -> dict[str, Any]:
+        value = getattr(start, name)
+        kind = "SliderInt" if isinstance(value, int) else "SliderFloat"
+        return {"type": kind, "label": text(name, lang), "value": value,
+                "min": min(low, value), "max": max(high, value), "step": step}
+
+    def switch(name: str, label: str) -> dict[str, Any]:
+        return {"type": "Checkbox", "label": label, "value": getattr(start, name)}
+
+    return {
+        "scenario_file": path,
+        "profit_share": slider("profit_share", 0.0, profit_share_max(scenario), 0.05),
+        "mean_degree": slider("mean_degree", 1.0, 20.0, 0.5),
+        "homophily": slider("homophily", 0.0, 0.95, 0.05),
+        "newcomer_share": slider("newcomer_share", 0.05, 0.95, 0.05),
+        "shock": switch("shock", text(f"shock.{shock_kind(scenario)}", lang)),
+        "shock_month": slider("shock_month", 1, last_month, 1),
+        **{kind: switch(kind, text(kind, lang)) for kind in INTERVENTION_KINDS},
+        "intervention_month": slider("intervention_month", 1, last_month, 1),
+        "seed": {"type": "InputText", "label": text("seed", lang), "value": "0"},
+    }
+
+
+def paragraph(*parts: str | tuple[str], classes: list[str] | None = None) -> None:
+    """Text with bold parts (given as 1-tuples), without Markdown: solara's Markdown asks a CDN
+    for its maths fonts, which an offline classroom does not reach."""
+    markup = "".join(f"<b>{escape(p[0])}</b>" if isinstance(p, tuple) else escape(p)
+                     for p in parts)
+    solara.HTML(tag="p", unsafe_innerHTML=markup.replace("\n", "<br>"), classes=classes or [],
+                style="margin: 0 0 4px 0")
+
+
+def shock_kind(scenario: Scenario) -> str:
+    return scenario.shocks[0].kind if scenario.shocks else "covid19"
+
+
+def first_model(path: str) -> TeachingModel:
+    return TeachingModel(scenario_file=path, **asdict(Settings.of(load_scenario(path))), seed=0)
+
+
+def choose_scenario(name: str) -> None:
+    path = str(Path(scenario_file.value).parent / name)
+    try:
+        load_scenario(path)
+    except InputError as error:
+        scenario_error.set(text("scenario_bad", language.value, file=name,
+                                problem="; ".join(error.lines)))
+        return
+    scenario_error.set("")
+    scenario_file.set(path)
+
+
+@solara.lab.task(prefer_threaded=True)
+def ensemble_task(model: TeachingModel, count: int) -> Ensemble:
+    def progress(done: int) -> None:
+        ensemble_task.progress = 100.0 * done / count
+
+    seeds = range(model.seed, model.seed + count)
+    series = list(model.datacollector.model_vars)
+    result = run_ensemble(model.config, model.settings, seeds, series, progress)
+    ensembles.set((result, *ensembles.value)[:KEPT_ENSEMBLES])
+    return result
+
+
+def bands_for(model: TeachingModel) -> tuple[Ensemble | None, Ensemble | None]:
+    return compared(ensembles.value, model.config, model.settings)
+
+
+def earlier_label(earlier: Ensemble, model: TeachingModel, lang: Language) -> str:
+    kind = shock_kind(earlier.scenario if earlier.scenario.shocks else model.config)
+    return difference(earlier.settings, model.settings, kind, lang) or earlier.scenario.name
+
+
+@solara.component
+def LanguageSwitch() -> None:
+    names = {name: code for code, name in LANGUAGES.items()}
+    solara.ToggleButtonsSingle(value=LANGUAGES[language.value], values=list(names),
+                               on_value=lambda name: language.set(names[name]),
+                               classes=["se-language"])
+
+
+@solara.component
+def ScenarioPicker() -> None:
+    lang = language.value
+    folder = Path(scenario_file.value).parent
+    names = sorted(p.name for p in folder.glob("*.yaml"))
+    with solara.Card(text("scenario", lang)):
+        solara.Select(text("scenario", lang), values=names, value=Path(scenario_file.value).name,
+                      on_value=choose_scenario)
+        if scenario_error.value:
+            solara.Error(scenario_error.value)
+        paragraph(text("how_to", lang))
+
+
+@solara.component
+def Problems(model: TeachingModel) -> None:
+    update_counter.get()
+    for key, values in getattr(model, "problems", []):
+        solara.Warning(text(key, language.value, **values))
+
+
+@solara.component
+def NetworkPanel(model: TeachingModel) -> None:
+    update_counter.get()
+    lang = language.value
+    with solara.Div(classes=["se-wide", "se-network"]):
+        solara.FigureMatplotlib(draw_network(model, model.view, lang, picked.value),
+                                format="png")
+        solara.Text(text("network_help", lang), style={"font-size": "0.85em"})
+
+
+@solara.component
+def Overview(model: TeachingModel) -> None:
+    update_counter.get()
+    lang = language.value
+    hh = model.households
+    flags = household_flags(hh)
+    rows = [
+        ("month", text("of_months", lang, month=model.month, months=model.config.months)),
+        ("members", f"{int(flags['member'].sum())}"),
+        ("fund_balance", baht(model.vulnerable_fund.balance, lang)),
+        ("people_helped", f"{getattr(model.vulnerable_fund, 'unique_beneficiaries', 0)}"),
+        ("food_insecure", f"{int(flags['food_insecure'].sum())}"),
+        ("garden_reach", f"{int((hh.garden | hh.receives_produce).sum())}"),
+        ("cross_share", f"{model.network.cross_group_share():.1%}"),
+        ("trust", f"{float(hh.trust_outgroup.mean()):.2f}"),
+    ]
+    if "buying" in flags:
+        rows.append(("buyers", f"{int(flags['buying'].sum())}"))
+    with solara.Card(text("overview", lang), margin=0):
+        for key, value in rows:
+            paragraph(f"{text(key, lang)}: ", (value,))
+        if getattr(model.events, "any_shock", False):
+            shock = text(f"shock.{shock_kind(model.config)}", lang)
+            solara.Warning(text("shock_now", lang, shock=shock), dense=True)
+        settings = describe_settings(model.settings, shock_kind(model.config), lang)
+        paragraph(text("this_run_settings", lang,
+                       settings=f"{model.config.name}: {settings}, seed {model.seed}"),
+                  classes=["se-settings", "text-caption"])
+    with solara.Card(text("enterprises", lang), margin=0):
+        for enterprise in model.enterprise_list:
+            members = enterprise.members()
+            newcomers = int(hh.newcomer[members].sum())
+            closed = getattr(enterprise, "closed_month", None)
+            state = text("open", lang) if getattr(enterprise, "active", True) else text(
+                "closed", lang, month=closed)
+            paragraph(
+                (enterprise.name,), f" ({state})\n"
+                + text("member_count", lang, total=members.size, original=members.size - newcomers,
+                       newcomer=newcomers)
+                + f"\n{text('cash', lang)} {baht(enterprise.cash, lang)} · "
+                f"{text('reserve', lang)} {baht(enterprise.reserve, lang)}\n"
+                f"{text('sales', lang)} {baht(getattr(enterprise, 'revenue', 0.0), lang)} · "
+                f"{text('profit', lang)} {baht(getattr(enterprise, 'profit', 0.0), lang)}"
+            )
+
+
+@solara.component
+def Counters(model: TeachingModel) -> None:
+    """This month's outputs as plain numbers, out of sight, for the browser tests to read."""
+    update_counter.get()
+    last = model.datacollector.get_model_vars_dataframe().iloc[-1]
+    values = {"month": model.month, **{name: f"{last[name]:.6g}" for name in COUNTERS
+                                      if name in last}}
+    with solara.Div(style={"display": "none"}):
+        for name, value in values.items():
+            solara.Text(str(value), classes=[f"se-counter-{name}"])
+
+
+@solara.component
+def Story(model: TeachingModel) -> None:
+    update_counter.get()
+    lang = language.value
+    hh = model.households
+    index = min(max(picked.value, 0), hh.n - 1)
+    flags = household_flags(hh)
+    drawn = model.view.drawn
+    quick = {"pick.helped": flags["helped"], "pick.insecure": flags["food_insecure"],
+             "pick.member": flags["member"] & flags["newcomer"]}
+    with solara.Card(text("story", lang), margin=0, classes=["se-story"]):
+        solara.InputInt(text("household_number", lang), value=index,
+                        on_value=lambda i: picked.set(min(max(int(i or 0), 0), hh.n - 1)))
+        with solara.Row(style={"flex-wrap": "wrap"}):
+            for key, flag in quick.items():
+                found = first_with(flag, drawn)
+                solara.Button(text(key, lang) if found is not None else
+                              f"{text(key, lang)}: {text('pick.none', lang)}",
+                              on_click=lambda found=found: picked.set(found),
+                              disabled=found is None, small=True, outlined=True)
+        who, now, told = describe(model, index, lang)
+        paragraph((who,), f" {now}")
+        paragraph((text("story.events", lang),), "\n" + (
+            "\n".join(told) if told else text("story.quiet", lang)), classes=["se-events"])
+
+
+@solara.component
+def EnsemblePanel(model: TeachingModel) -> None:
+    update_counter.get()
+    lang = language.value
+    current, earlier = bands_for(model)
+    with solara.Card(text("ensemble", lang), margin=0, classes=["se-ensemble"]):
+        solara.SliderInt(text("replicates", lang), value=runs, min=5, max=100, step=5)
+        paragraph(text("ensemble_help", lang, first=model.seed, last=model.seed + runs.value - 1))
+        solara.Button(text("run_ensemble", lang), color="primary",
+                      on_click=lambda: ensemble_task(model, runs.value),
+                      disabled=ensemble_task.pending, classes=["se-run-ensemble"])
+        if ensemble_task.pending:
+            done = round((ensemble_task.progress or 0) * runs.value / 100)
+            solara.ProgressLinear(ensemble_task.progress or True)
+            solara.Text(text("ensemble_running", lang, done=done, n=runs.value))
+        elif ensemble_task.error:
+            solara.Error(str(ensemble_task.exception))
+        if current is not None and not ensemble_task.pending:
+            solara.Success(text("ensemble_done", lang, n=current.bands.runs,
+                                seconds=current.seconds), classes=["se-ensemble-done"])
+            if current.failed:
+                solara.Error(text("ensemble_failed", lang, failed=current.failed,
+                                  n=len(current.seeds), error=current.first_error))
+        if earlier is not None:
+            solara.Info(text("ensemble_earlier", lang,
+                             difference=earlier_label(earlier, model, lang)))
+
+
+@solara.component
+def ChartPanel(model: TeachingModel, chart: Chart) -> None:
+    update_counter.get()
+    lang = language.value
+    current, earlier = bands_for(model)
+    table = model.datacollector.get_model_vars_dataframe()
+    label = earlier_label(earlier, model, lang) if earlier else ""
+    figure = draw_chart(chart, table, model.config.months, lang, current and current.bands,
+                        earlier and earlier.bands, text("earlier", lang, difference=label))
+    with solara.Div(classes=["se-chart", f"se-{chart.key.replace('.', '-')}"]):
+        solara.FigureMatplotlib(figure, format="png")
+
+
+@solara.component
+def AnyOutput(model: TeachingModel) -> None:
+    update_counter.get()
+    lang = language.value
+    names = [n for n in model.datacollector.model_vars if n != "shock_active"]
+    metric = extra_metric.value if extra_metric.value in names else names[0]
+    with solara.Div(classes=["se-chart", "se-chart-any"]):
+        solara.Select(text("chart.pick", lang), values=names, value=metric,
+                      on_value=extra_metric.set, dense=True)
+        solara.Text(metric_label(metric, lang))
+        ChartPanel(model, Chart("chart.any", (metric,)))
+
+
+@solara.component
+def Page() -> None:
+    lang = language.value
+    path = scenario_file.value
+    scenario = solara.use_memo(lambda: load_scenario(path), [path])
+    model = solara.use_reactive(solara.use_memo(lambda: first_model(path), [path]))
+    solara.Style(CSS)
+    solara.Title(text("title", lang))
+    with solara.AppBar():
+        LanguageSwitch()
+    with solara.Sidebar():
+        ScenarioPicker()
+    SolaraViz(model, components=[], model_params=model_params(scenario, path, lang),
+              name=text("title", lang), play_interval=300).key(path)
+    current = model.value
+    with solara.Column(style={"width": "100%"}):
+        Problems(current)
+        Counters(current)
+        with solara.Row(style={"flex-wrap": "wrap", "align-items": "flex-start"}):
+            with solara.Column(style={"flex": "3 1 560px"}):
+                NetworkPanel(current)
+            with solara.Column(style={"flex": "2 1 320px"}):
+                Overview(current)
+        with solara.Row(style={"flex-wrap": "wrap", "align-items": "flex-start"}):
+            with solara.Column(style={"flex": "1 1 380px"}):
+                EnsemblePanel(current)
+            with solara.Column(style={"flex": "1 1 380px"}):
+                Story(current)
+        with solara.Div(classes=["se-grid"]):
+            for chart in shown_charts(current.datacollector.model_vars):
+                ChartPanel(current, chart)
+            AnyOutput(current)

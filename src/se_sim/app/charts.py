@@ -1,0 +1,110 @@
+"""The charts over time: this run as a line on top of the ensemble's median and 90% band.
+
+Each chart names its series by the model's monthly outputs (``se_sim.model.metrics.MONTHLY``);
+a series the model does not record is left out and a chart with none is not shown, so the page
+follows the model as its outputs change. Every output can also be picked in the last chart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from se_sim.analysis.plots import monthly_quantiles
+from se_sim.app.labels import Language, metric_label, text
+
+PALETTE = ("#0072B2", "#009E73", "#D55E00", "#CC79A7", "#E69F00", "#56B4E9")
+EARLIER = "#777777"
+
+
+@dataclass(frozen=True)
+class Chart:
+    key: str  # label key of the title
+    series: tuple[str, ...]  # monthly outputs, in drawing order
+
+
+CHARTS = (
+    Chart("chart.fund", ("fund_balance_thb", "fund_grants_total_thb")),
+    Chart("chart.food", ("food_secure_households", "garden_reach_households")),
+    Chart("chart.ties", ("cross_group_tie_share", "outgroup_trust_mean")),
+    Chart("chart.income", ("income_mean_original", "income_mean_newcomer")),
+    Chart("chart.members", ("members_original", "members_newcomer", "buyers")),
+    Chart("chart.sales", ("revenue_thb", "profit_thb")),
+)
+
+
+def shown_charts(recorded: Iterable[str]) -> list[Chart]:
+    """The charts with the series the model records; charts left with none are dropped."""
+    names = set(recorded)
+    kept = [Chart(c.key, tuple(s for s in c.series if s in names)) for c in CHARTS]
+    return [c for c in kept if c.series]
+
+
+@dataclass(frozen=True)
+class Bands:
+    """Quantiles over replicates, month by month: one (3, months + 1) array per series."""
+
+    runs: int
+    quantiles: Mapping[str, np.ndarray]  # rows: 5%, 50%, 95%
+
+
+def bands(steps: pd.DataFrame, series: Iterable[str]) -> dict[str, np.ndarray]:
+    """Median and 90% band (5th–95th percentile) over replicates, by month."""
+    return {name: monthly_quantiles(steps, name).to_numpy().T
+            for name in series if name in steps.columns}
+
+
+def _band(ax: Axes, quantiles: np.ndarray, colour: str, style: str) -> None:
+    low, median, high = quantiles
+    x = np.arange(median.size)
+    ax.fill_between(x, low, high, color=colour, alpha=0.15 if colour == EARLIER else 0.2, lw=0)
+    ax.plot(x, median, color=colour, lw=1.2, ls=style)
+
+
+def draw_chart(chart: Chart, run: pd.DataFrame, months: int, language: Language,
+               current: Bands | None = None, earlier: Bands | None = None,
+               earlier_label: str = "") -> Figure:
+    """One chart over the whole horizon (``months``): grey shading on shock months so far, the
+    earlier ensemble in grey, the current ensemble's band and median in each series' colour,
+    and this run on top (a dot while it has a single month)."""
+    fig = Figure(figsize=(5.2, 3.1), dpi=100)
+    fig.subplots_adjust(left=0.13, right=0.98, top=0.9, bottom=0.15)  # constrained: +40% time
+    ax = fig.add_subplot()
+    so_far = np.arange(len(run))
+    shock = so_far[run["shock_active"].to_numpy() > 0] if "shock_active" in run else so_far[:0]
+    for month in shock:
+        ax.axvspan(month - 0.5, month + 0.5, color="grey", alpha=0.1, lw=0)
+    handles = []
+    for i, name in enumerate(chart.series):
+        colour = PALETTE[i % len(PALETTE)]
+        if earlier is not None and name in earlier.quantiles:
+            _band(ax, earlier.quantiles[name], EARLIER, "--")
+        if current is not None and name in current.quantiles:
+            _band(ax, current.quantiles[name], colour, ":")
+        if name in run:
+            ax.plot(so_far, run[name].to_numpy(), color=colour, lw=2.0,
+                    marker="o" if len(run) == 1 else None)
+        handles.append((Line2D([], [], color=colour, lw=2.0), metric_label(name, language)))
+    if shock.size:
+        handles.append((Patch(color="grey", alpha=0.1), text("shock_months", language)))
+    if current is not None:
+        handles.append(((Patch(color="black", alpha=0.15), Line2D([], [], color="black", ls=":")),
+                        text("band", language, n=current.runs)))
+    if earlier is not None:
+        handles.append(((Patch(color=EARLIER, alpha=0.15), Line2D([], [], color=EARLIER, ls="--")),
+                        earlier_label))
+    ax.set_title(text(chart.key, language), fontsize=10)
+    ax.set_xlabel(text("axis.month", language))
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.set_xlim(0, months)
+    ax.legend(*zip(*handles, strict=True), fontsize=7, loc="best")
+    ax.tick_params(labelsize=8)
+    return fig
+
