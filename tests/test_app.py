@@ -146,15 +146,15 @@ def test_ties_between_the_groups_are_the_highlighted_lines() -> None:
     assert "ใครรู้จักใคร" in figure.texts[0].get_text()
 
 
-def test_household_marks_follow_new_model_state_when_it_appears() -> None:
+def test_household_marks_follow_the_model_state_it_finds() -> None:
     households = SimpleNamespace(n=3, newcomer=np.array([True, False, False]),
                                  enterprise=np.array([0, -1, -1]),
-                                 buying=np.array([False, True, False]))
+                                 purchases_thb=np.array([0.0, 60.0, 0.0]))
     flags = household_flags(households)
     assert flags["member"].tolist() == [True, False, False]
     assert flags["buying"].tolist() == [False, True, False]
     assert not flags["food_insecure"].any() and not flags["helped"].any()
-    del households.buying
+    del households.purchases_thb
     assert "buying" not in household_flags(households)
 
 

@@ -33,7 +33,6 @@ COLOURS = {
     "buying": "#FFFFFF",
 }
 # Names a buyer flag may have on the households (the market of Model v2); the first present wins.
-BUYING_FIELDS = ("buying", "buys", "bought", "buyer", "is_buyer")
 
 
 def view_rng(seed: int) -> np.random.Generator:
@@ -81,11 +80,9 @@ def household_flags(households: Any) -> dict[str, np.ndarray]:
         "food_insecure": ~np.asarray(getattr(households, "food_secure", ~none), dtype=bool),
         "helped": np.asarray(getattr(households, "grants_thb", np.zeros(n))) > 0,
     }
-    for name in BUYING_FIELDS:
-        value = getattr(households, name, None)
-        if isinstance(value, np.ndarray) and value.shape == (n,):
-            flags["buying"] = value.astype(bool)
-            break
+    purchases = getattr(households, "purchases_thb", None)  # spent at enterprises this month
+    if isinstance(purchases, np.ndarray) and purchases.shape == (n,):
+        flags["buying"] = purchases > 0
     return flags
 
 
