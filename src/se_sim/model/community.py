@@ -43,8 +43,7 @@ class CommunityModel(mesa.Model):
         self.ledger = ExternalLedger()
         self.streams = Streams(self.rng, len(scenario.enterprises))
         self.households = HouseholdArrays(scenario.households, self.streams.setup)
-        for index in range(self.households.n):
-            Household(self, index)
+        Household.create_agents(self, self.households.n, index=list(range(self.households.n)))
         self.network = build_network(
             scenario.network, self.households.newcomer, self.streams.network
         )
@@ -107,14 +106,13 @@ class CommunityModel(mesa.Model):
         hh.grant_this_month[:] = 0.0
         self.vulnerable_fund.start_month()
         self.events.begin_month(self.month)
-        gardens.update_gardens(hh, self.network, streams.gardens)
+        knows_a_member = gardens.update_gardens(hh, self.network, streams.gardens)
         livelihood.earn(hh, self.events.income_factor, self.ledger)
         if self.enterprise_list:
             self.agents_by_type[Enterprise].shuffle_do("step")
         self.vulnerable_fund.step()
         livelihood.spend(hh, self.ledger)
-        aware = hh.is_member | (self.network.neighbour_count(hh.is_member) > 0)
-        gifts = livelihood.donations(hh, aware, streams.donations)
+        gifts = livelihood.donations(hh, knows_a_member, streams.donations)
         self.vulnerable_fund.receive("donation", gifts.sum())
         update_membership(self)
         self.ties.update_ties()

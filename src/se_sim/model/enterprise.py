@@ -61,8 +61,10 @@ class Enterprise(mesa.Agent):
     @property
     def capability(self) -> float:
         """Quality of what it makes: its members' skill, weighted by the hours they work."""
+        return self._capability(self.members())
+
+    def _capability(self, members: np.ndarray) -> float:
         hh = self.model.households
-        members = self.members()
         if members.size == 0:
             return 0.0
         hours = hh.hours[members]
@@ -72,7 +74,7 @@ class Enterprise(mesa.Agent):
     @property
     def quality(self) -> float:
         """What buyers experience: capability, with the gap to 1 divided by the reach factor."""
-        return 1.0 - (1.0 - self.capability) / self.reach()
+        return 1.0 - (1.0 - self.capability) / self.reach()  # as computed in step
 
     @property
     def fixed_cost(self) -> float:
@@ -106,6 +108,7 @@ class Enterprise(mesa.Agent):
         model, cfg = self.model, self.config
         hh = model.households
         members = self.members()
+        quality = 1.0 - (1.0 - self._capability(members)) / self.reach()
         model.market.spread(self)
         demand = model.market.demand(self)
         offered = hh.hours[members]
@@ -122,7 +125,7 @@ class Enterprise(mesa.Agent):
         used = output / capacity if capacity > 0 else 0.0
         hh.hours_worked[members] = offered * used  # members work the hours the output needs
         self.hours_worked = float(hh.hours_worked[members].sum())
-        from_households = model.market.settle(self, demand, fill)
+        from_households = model.market.settle(self, demand, fill, quality)
         from_outside = float((demand.pool_units * fill * demand.pool_prices).sum())
         self.units_made, self.units_sold = output, sold
         self.capacity, self.expected_units = capacity, demand.expected_units

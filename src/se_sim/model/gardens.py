@@ -17,7 +17,9 @@ from se_sim.model.network import SocialNetwork
 
 def update_gardens(
     households: HouseholdArrays, network: SocialNetwork, rng: np.random.Generator
-) -> None:
+) -> np.ndarray:
+    """Adoption, abandonment and sharing; returns who knows a member (member or neighbour of
+    one) at the start of the month, whom members reach for gardens and for the fund."""
     rule = households.config.gardens
     members = households.is_member
     promoted = members | (network.neighbour_count(members) > 0)
@@ -32,3 +34,4 @@ def update_gardens(
     receivers = network.random_neighbours(np.flatnonzero(households.garden), rule.share_with, rng)
     households.receives_produce = np.zeros(households.n, dtype=bool)
     households.receives_produce[receivers] = True
+    return promoted

@@ -79,12 +79,16 @@ class HouseholdArrays:
 
     def newcomer_share_of_members(self, slots: int) -> np.ndarray:
         """Share of newcomers among the members of each enterprise slot (0 where none)."""
-        member_slots = self.enterprise[self.is_member]
-        size = np.bincount(member_slots, minlength=slots)
-        newcomers = np.bincount(
-            member_slots, weights=self.newcomer[self.is_member], minlength=slots
-        )
+        shifted = self.enterprise + 1  # non-members fall in bin 0
+        size = np.bincount(shifted, minlength=slots + 1)[1:]
+        newcomers = np.bincount(shifted, weights=self.newcomer, minlength=slots + 1)[1:]
         return newcomers / np.maximum(size, 1)
+
+    def trust_toward_mix(self, rows: np.ndarray, newcomer_share: float) -> np.ndarray:
+        """Trust of the households ``rows`` toward one group with this share of newcomers."""
+        inside, outside = self.trust_ingroup[rows], self.trust_outgroup[rows]
+        toward_new = np.where(self.newcomer[rows], inside, outside)
+        return newcomer_share * toward_new + (1 - newcomer_share) * (inside + outside - toward_new)
 
     def trust_toward(self, newcomer_share: np.ndarray) -> np.ndarray:
         """Trust of every household (rows) toward groups with these newcomer shares (columns)."""

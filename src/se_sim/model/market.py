@@ -54,6 +54,27 @@ class Demand:
         return float(self.units.sum() + self.pool_units.sum())
 
 
+@dataclass(frozen=True)
+class PoolTable:
+    """An enterprise's outside pools as arrays: buyers (for this community), rates, prices."""
+
+    buyers: np.ndarray
+    buy_rate: np.ndarray
+    logit: np.ndarray  # of the buy rate, where it is strictly between 0 and 1
+    interior: np.ndarray
+    units_per_buyer: np.ndarray
+    prices: np.ndarray
+
+    @classmethod
+    def of(cls, pools: list[OutsidePool], households: int) -> PoolTable:
+        rate = np.array([pool.buy_rate for pool in pools])
+        inner = np.clip(rate, 1e-9, 1 - 1e-9)
+        buyers = [round(pool.buyers_per_1000_households * households / 1000) for pool in pools]
+        return cls(np.array(buyers, dtype=np.int64), rate, np.log(inner / (1 - inner)),
+                   (rate > 0) & (rate < 1), np.array([pool.units_per_buyer for pool in pools]),
+                   np.array([pool.price_thb for pool in pools]))
+
+
 class Market:
     """Awareness, opinions and buying of every household toward every enterprise slot."""
 
@@ -66,6 +87,7 @@ class Market:
         self.opinion = np.full((n, slots), config.opinion_start)
         self.bought = np.zeros((n, slots), dtype=bool)
         self.pools: list[list[OutsidePool]] = [list(e.channels) for e in model.config.enterprises]
+        self._tables: dict[int, tuple[tuple[int, ...], PoolTable]] = {}
 
     def add_pool(self, slot: int, pool: OutsidePool) -> None:
         self.pools[slot].append(pool)
@@ -108,7 +130,7 @@ class Market:
         factor = model.events.demand_factor
         candidates = np.flatnonzero(self.aware[:, slot] & ~hh.hardship)
         mix = hh.newcomer_share_of_members(len(model.enterprise_list))[slot]
-        trust = hh.trust_toward(np.array([mix]))[candidates, 0]
+        trust = hh.trust_toward_mix(candidates, mix)
         utility = (
             cfg.buy_intercept
             + cfg.opinion_weight * (self.opinion[candidates, slot] - 0.5)
@@ -122,32 +144,36 @@ class Market:
             * (enterprise.config.price_thb / cfg.reference_price_thb) ** cfg.price_elasticity
             * relative_income**cfg.income_elasticity
         )
-        pools = self.pools[slot]
+        pools = self._pool_table(slot)
         rates = self._pool_rates(enterprise, pools)
-        counts = np.array([round(self._pool_buyers(pool)) for pool in pools], dtype=np.int64)
-        per_buyer = np.array([pool.units_per_buyer for pool in pools])
+        counts, per_buyer = pools.buyers, pools.units_per_buyer
         expected = float((p_buy * wanted).sum() + (counts * rates * per_buyer).sum())
         sigma = enterprise.config.market_risk_sigma
         risk = rng.lognormal(-0.5 * sigma**2, sigma)  # mean 1: risk, not trend
         buys = rng.random(hh.n)[candidates] < p_buy
         pool_units = rng.binomial(counts, rates) * per_buyer * risk
-        prices = np.array([pool.price_thb for pool in pools])
-        return Demand(expected, candidates[buys], wanted[buys] * risk, pool_units, prices)
+        return Demand(expected, candidates[buys], wanted[buys] * risk, pool_units, pools.prices)
 
-    def _pool_buyers(self, pool: OutsidePool) -> float:
-        return pool.buyers_per_1000_households * self.model.households.n / 1000.0
+    def _pool_table(self, slot: int) -> PoolTable:
+        """The enterprise's pools as arrays, rebuilt only when its list of pools changes."""
+        pools = self.pools[slot]
+        key = tuple(id(pool) for pool in pools)
+        cached = self._tables.get(slot)
+        if cached is None or cached[0] != key:
+            cached = (key, PoolTable.of(pools, self.model.households.n))
+            self._tables[slot] = cached
+        return cached[1]
 
-    def _pool_rates(self, enterprise: Enterprise, pools: list[OutsidePool]) -> np.ndarray:
+    def _pool_rates(self, enterprise: Enterprise, pools: PoolTable) -> np.ndarray:
         """Share of each pool's buyers who buy this month: the pool's rate at an average
         reputation, moved by the enterprise's reputation, times its reach and the demand factor."""
+        if pools.buyers.size == 0:
+            return np.zeros(0)
         shift = self.config.opinion_weight * (self.reputation(enterprise.slot) - 0.5)
-        base = np.array([pool.buy_rate for pool in pools])
-        inner = np.clip(base, 1e-9, 1 - 1e-9)
-        rates = np.where((base > 0) & (base < 1), sigmoid(np.log(inner / (1 - inner)) + shift),
-                         base)
+        rates = np.where(pools.interior, sigmoid(pools.logit + shift), pools.buy_rate)
         return np.minimum(rates * enterprise.reach() * self.model.events.demand_factor, 1.0)
 
-    def settle(self, enterprise: Enterprise, demand: Demand, fill: float) -> float:
+    def settle(self, enterprise: Enterprise, demand: Demand, fill: float, quality: float) -> float:
         """Community buyers pay for the share ``fill`` of what they wanted (never more than they
         hold) and learn the quality; returns what they paid. Last month's buyers are replaced."""
         hh, cfg, slot = self.model.households, self.config, enterprise.slot
@@ -160,7 +186,7 @@ class Market:
         bought[:] = False
         bought[served] = True
         noise = cfg.experience_noise * self.model.streams.market[slot].standard_normal(hh.n)[served]
-        experience = np.clip(enterprise.quality + noise, 0.0, 1.0)
+        experience = np.clip(quality + noise, 0.0, 1.0)
         opinion = self.opinion[:, slot]
         opinion[served] += cfg.opinion_learning * (experience - opinion[served])
         return float(paid.sum())

@@ -31,8 +31,10 @@ class SocialNetwork:
         lo = np.concatenate([self.u, self.v])
         hi = np.concatenate([self.v, self.u])
         order = np.argsort(lo * n + hi)
-        self._directed, self._columns = (lo * n + hi)[order], hi[order]
+        # int32 columns and row pointers are what scipy keeps: it would copy int64 ones each time
+        self._directed, self._columns = (lo * n + hi)[order], hi[order].astype(np.int32)
         self.degree = np.bincount(lo, minlength=n)
+        self._ones = np.ones(0)
         self._install()
 
     def _keys(self, u: np.ndarray, v: np.ndarray) -> np.ndarray:
@@ -42,8 +44,11 @@ class SocialNetwork:
 
     def _install(self) -> None:
         """Rebuild the adjacency matrix and the per-tie group masks from the kept arrays."""
-        indptr = np.concatenate([[0], np.cumsum(self.degree)])
-        ones = np.ones(self._columns.size, dtype=np.float64)
+        indptr = np.zeros(self.n + 1, dtype=np.int32)
+        np.cumsum(self.degree, out=indptr[1:])
+        if self._ones.size < self._columns.size:
+            self._ones = np.ones(2 * self._columns.size)
+        ones = self._ones[: self._columns.size]  # a view: the matrix only reads it
         self.adjacency = sp.csr_array((ones, self._columns, indptr), shape=(self.n, self.n))
         self._cross = self.newcomer[self.u] != self.newcomer[self.v]
 
@@ -76,21 +81,21 @@ class SocialNetwork:
         new_u, new_v = new // n, new % n
         kept = ~drop
         kept_keys = self.keys[kept]
-        at = np.searchsorted(kept_keys, new)
-        self.keys = np.insert(kept_keys, at, new)
-        self.u = np.insert(self.u[kept], at, new_u)
-        self.v = np.insert(self.v[kept], at, new_v)
-        gone = np.concatenate([gone_u * n + gone_v, gone_v * n + gone_u])
-        where = np.searchsorted(self._directed, gone)
-        directed = np.delete(self._directed, where)
-        columns = np.delete(self._columns, where)
+        slots, keep = _merge_slots(kept_keys.size, np.searchsorted(kept_keys, new))
+        self.keys = _merged(kept_keys, new, slots, keep)
+        self.u = _merged(self.u[kept], new_u, slots, keep)
+        self.v = _merged(self.v[kept], new_v, slots, keep)
+        still = np.ones(self._directed.size, dtype=bool)
+        still[np.searchsorted(self._directed, np.concatenate([gone_u * n + gone_v,
+                                                             gone_v * n + gone_u]))] = False
+        directed, columns = self._directed[still], self._columns[still]
         rows = np.concatenate([new_u, new_v])
         cols = np.concatenate([new_v, new_u])
-        added = rows * n + cols
-        order = np.argsort(added)
-        at = np.searchsorted(directed, added[order])
-        self._directed = np.insert(directed, at, added[order])
-        self._columns = np.insert(columns, at, cols[order])
+        order = np.argsort(rows * n + cols)
+        added = (rows * n + cols)[order]
+        slots, keep = _merge_slots(directed.size, np.searchsorted(directed, added))
+        self._directed = _merged(directed, added, slots, keep)
+        self._columns = _merged(columns, cols[order].astype(np.int32), slots, keep)
         self.degree = (
             self.degree
             - np.bincount(np.concatenate([gone_u, gone_v]), minlength=n)
@@ -108,6 +113,8 @@ class SocialNetwork:
 
     def neighbour_share_matrix(self, flags: np.ndarray) -> np.ndarray:
         """``neighbour_share`` for each column of a households × k matrix of flags."""
+        if flags.shape[1] == 1:  # a matrix-vector product is several times faster
+            return self.neighbour_share(flags[:, 0])[:, None]
         return (self.adjacency @ flags.astype(np.float64)) / np.maximum(self.degree, 1)[:, None]
 
     def random_neighbours(self, nodes: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
@@ -115,9 +122,12 @@ class SocialNetwork:
         nodes = nodes[self.degree[nodes] > 0]
         if nodes.size == 0 or k == 0:
             return np.empty(0, dtype=np.int64)
-        reps = np.repeat(nodes, k)
-        offsets = (rng.random(reps.size) * self.degree[reps]).astype(np.int64)
-        return self.adjacency.indices[self.adjacency.indptr[reps] + offsets]
+        return self.neighbour_of(np.repeat(nodes, k), rng)
+
+    def neighbour_of(self, nodes: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """One random neighbour of each of ``nodes``, which must all have ties."""
+        offsets = (rng.random(nodes.size) * self.degree[nodes]).astype(np.int64)
+        return self.adjacency.indices[self.adjacency.indptr[nodes] + offsets]
 
     def cross_group(self) -> np.ndarray:
         """Boolean mask over edges: does the tie join an original resident and a newcomer?"""
@@ -140,6 +150,23 @@ class SocialNetwork:
         graph.add_nodes_from((i, {"newcomer": bool(f)}) for i, f in enumerate(self.newcomer))
         graph.add_edges_from(zip(self.u.tolist(), self.v.tolist(), strict=True))
         return graph
+
+
+def _merge_slots(size: int, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where sorted values inserted before positions ``at`` of an array of ``size`` land, and a
+    mask of the places the old entries keep (``np.insert`` without its generic overhead)."""
+    slots = at + np.arange(at.size)
+    keep = np.ones(size + at.size, dtype=bool)
+    keep[slots] = False
+    return slots, keep
+
+
+def _merged(base: np.ndarray, values: np.ndarray, slots: np.ndarray,
+            keep: np.ndarray) -> np.ndarray:
+    out = np.empty(keep.size, dtype=base.dtype)
+    out[keep] = base
+    out[slots] = values
+    return out
 
 
 def block_of(newcomer: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:

@@ -34,6 +34,10 @@ class TieDynamics:
         self.model = model
         config = model.config.network
         network = model.network
+        newcomer = model.households.newcomer
+        # households by origin, originals first: block b pairs group[left[b]] with group[right[b]]
+        self._by_origin = np.argsort(newcomer, kind="stable")
+        self._originals = int((~newcomer).sum())
         expected_loss = np.bincount(network.blocks(), weights=self._hazard(), minlength=3)
         self.closure_per_month = config.triadic_closure * expected_loss.sum()
         u, v = self._friends_of_friends(CLOSURE_SAMPLE)
@@ -65,16 +69,18 @@ class TieDynamics:
 
     def _meetings(self, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Random pairs: ``counts`` original–original, cross-group and newcomer–newcomer."""
-        hh, rng = self.model.households, self.model.streams.ties
-        originals, newcomers = np.flatnonzero(~hh.newcomer), np.flatnonzero(hh.newcomer)
-        sides = [(originals, originals), (originals, newcomers), (newcomers, newcomers)]
-        us, vs = [], []
-        for count, (left, right) in zip(counts, sides, strict=True):
-            if count and left.size and right.size:
-                us.append(left[rng.integers(left.size, size=count)])
-                vs.append(right[rng.integers(right.size, size=count)])
-        empty = np.empty(0, dtype=np.int64)
-        return (np.concatenate(us), np.concatenate(vs)) if us else (empty, empty)
+        rng = self.model.streams.ties
+        originals, n = self._originals, self._by_origin.size
+        start = np.array([0, 0, originals])  # where each side's group begins in _by_origin
+        size = np.array([originals, originals, n - originals])
+        start_right = np.array([0, originals, originals])
+        size_right = np.array([originals, n - originals, n - originals])
+        block = np.repeat(np.arange(3), counts)
+        block = block[(size[block] > 0) & (size_right[block] > 0)]
+        draws = rng.random((2, block.size))
+        left = start[block] + (draws[0] * size[block]).astype(np.int64)
+        right = start_right[block] + (draws[1] * size_right[block]).astype(np.int64)
+        return self._by_origin[left], self._by_origin[right]
 
     def _friends_of_friends(self, count: int) -> tuple[np.ndarray, np.ndarray]:
         """Up to ``count`` untied pairs that share a friend (triadic closure)."""
@@ -84,8 +90,8 @@ class TieDynamics:
         if count == 0 or linked.size == 0:
             return empty, empty
         start = linked[rng.integers(linked.size, size=2 * count + 8)]
-        friend = network.random_neighbours(start, 1, rng)
-        other = network.random_neighbours(friend, 1, rng)
+        friend = network.neighbour_of(start, rng)
+        other = network.neighbour_of(friend, rng)  # a friend has at least one tie: ours
         fresh = ~network.has_edges(start, other)
         return start[fresh][:count], other[fresh][:count]
 
@@ -95,12 +101,12 @@ class TieDynamics:
         members = np.flatnonzero(hh.is_member & (hh.hours_worked > 0))
         if members.size < 2:
             return members[:0], members[:0]
-        members = members[np.argsort(hh.enterprise[members], kind="stable")]
-        slots, starts, counts = np.unique(
-            hh.enterprise[members], return_index=True, return_counts=True
-        )
+        slot = hh.enterprise[members]
+        members = members[np.argsort(slot, kind="stable")]
+        counts = np.bincount(slot)
+        starts = np.cumsum(counts) - counts
         makers = rng.random(members.size) < self.model.config.network.joint_work_ties
-        group = np.searchsorted(slots, hh.enterprise[members[makers]])
+        group = hh.enterprise[members[makers]]
         partner = starts[group] + (rng.random(group.size) * counts[group]).astype(np.int64)
         return members[makers][:most], members[partner][:most]
 

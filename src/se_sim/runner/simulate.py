@@ -28,29 +28,30 @@ def simulate(
             break
         model.step()
     collector = getattr(model, "datacollector", None)
-    recorders = [v for v in vars(model).values() if isinstance(v, BaseDataRecorder)]
     if collector is not None and collector.model_reporters:
-        table, times, last = _collected(collector)
-    elif recorders:
+        table, times = _collected(collector)
+        last = None  # the last row, read only when the model has no summary of its own
+    elif recorders := [v for v in vars(model).values() if isinstance(v, BaseDataRecorder)]:
         table, times, last = _recorded(recorders)
     else:
         table, times, last = pd.DataFrame(), [], {}
     table.insert(0, index_name, _steps(times))
-    summary = dict(model.summary()) if hasattr(model, "summary") else last
-    return table, summary
+    if hasattr(model, "summary"):
+        return table, dict(model.summary())
+    return table, last if last is not None else _last_row(table.drop(columns=index_name))
 
 
 Record = tuple[pd.DataFrame, Any, dict[str, Any]]  # values, the time of each row, last values
 
 
-def _collected(collector: mesa.DataCollector) -> Record:
+def _collected(collector: mesa.DataCollector) -> tuple[pd.DataFrame, Any]:
     table = pd.DataFrame(collector.model_vars)
     # The model's time at each collection (what mesa.batch_run reads): a model that first
     # collects after step 1 (Mesa's Sugarscape) starts at step 1.
     times = getattr(collector, "_collection_steps", None)
     if times is None or len(times) != len(table):
         times = range(len(table))
-    return table, times, _last_row(table)
+    return table, times
 
 
 def _recorded(recorders: list[BaseDataRecorder]) -> Record:
