@@ -188,13 +188,17 @@ def _csv(table: pd.DataFrame, path: Path) -> Path:
 
 # The first screen -------------------------------------------------------------------------
 
+SAMPLED = {"lhs", "sobol", "morris"}
+
 
 def _lead(page: _Page, summary: pd.DataFrame, contrast: pd.DataFrame | None,
           sensitivity: Sensitivity | None, baseline_id: int, out: Path) -> None:
     results, main = page.results, page.main
     label = metric_label(main)
     numeric = [c for c in results.swept if pd.api.types.is_numeric_dtype(results.ok[c])]
-    if contrast is not None and not contrast.empty:
+    # sampled designs (Latin hypercube, Sobol, Morris) are read through their indices: a
+    # contrast with their first sampled point answers no one's question
+    if contrast is not None and not contrast.empty and results.kind not in SAMPLED:
         base = summary[(summary["metric"] == main) & (summary["point_id"] == baseline_id)].iloc[0]
         paired = (contrast["n_pairs"] > 0).all()
         seeds = "the same seeds (common random numbers)" if paired else "independent seeds"
