@@ -105,7 +105,7 @@ class Market:
         """This month's word of mouth: who hears, who forgets, how opinions travel."""
         model, cfg, slot = self.model, self.config, enterprise.slot
         hh, network = model.households, model.network
-        rng = model.streams.market[slot]
+        rng = model.streams.market_of[slot]
         aware, opinion = self.aware[:, slot], self.opinion[:, slot]
         members = hh.enterprise == slot
         informed = members | self.bought[:, slot]
@@ -126,7 +126,7 @@ class Market:
     def demand(self, enterprise: Enterprise) -> Demand:
         """Who wants how much this month, and what the enterprise expects before the draws."""
         model, cfg, slot = self.model, self.config, enterprise.slot
-        hh, rng = model.households, model.streams.market[slot]
+        hh, rng = model.households, model.streams.market_of[slot]
         factor = model.events.demand_factor
         candidates = np.flatnonzero(self.aware[:, slot] & ~hh.hardship)
         mix = hh.newcomer_share_of_members(len(model.enterprise_list))[slot]
@@ -185,7 +185,8 @@ class Market:
         bought = self.bought[:, slot]
         bought[:] = False
         bought[served] = True
-        noise = cfg.experience_noise * self.model.streams.market[slot].standard_normal(hh.n)[served]
+        rng = self.model.streams.market_of[slot]
+        noise = cfg.experience_noise * rng.standard_normal(hh.n)[served]
         experience = np.clip(quality + noise, 0.0, 1.0)
         opinion = self.opinion[:, slot]
         opinion[served] += cfg.opinion_learning * (experience - opinion[served])

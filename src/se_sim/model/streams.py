@@ -4,7 +4,9 @@ Common random numbers need more than a shared seed: if every rule drew from one 
 change in how often one rule draws (another market, one more member) would shift every later draw
 of every other rule, and a knock-out would compare two unrelated histories. Each mechanism draws
 from its own stream, mostly in fixed-size batches (one number per household), so the arms of a
-comparison share their randomness wherever their states agree.
+comparison share their randomness wherever their states agree. A stream is the child of the
+model's generator at a fixed position: new mechanisms append their names, so the existing
+streams stay as they are.
 """
 
 from __future__ import annotations
@@ -12,17 +14,16 @@ from __future__ import annotations
 import numpy as np
 
 NAMES = ("setup", "network", "events", "interventions", "gardens", "fund", "donations",
-         "membership", "ties")
+         "membership", "ties", "market")
 
 
 class Streams:
     def __init__(self, rng: np.random.Generator, enterprises: int):
-        children = rng.spawn(len(NAMES) + 1)
-        for name, child in zip(NAMES, children, strict=False):
+        for name, child in zip(NAMES, rng.spawn(len(NAMES)), strict=True):
             setattr(self, name, child)
         # each enterprise's buyers and market risk, so that enterprises stepped in a random order
         # do not trade their draws
-        self.market = children[-1].spawn(max(enterprises, 1))
+        self.market_of = self.market.spawn(max(enterprises, 1))
 
     setup: np.random.Generator
     network: np.random.Generator
@@ -33,3 +34,4 @@ class Streams:
     donations: np.random.Generator
     membership: np.random.Generator
     ties: np.random.Generator
+    market: np.random.Generator
