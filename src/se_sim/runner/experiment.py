@@ -27,7 +27,7 @@ from se_sim.scenario.errors import (
     did_you_mean,
     read_yaml,
 )
-from se_sim.scenario.schema import Section
+from se_sim.scenario.schema import Scenario, Section
 
 DEFAULT_REPORT = "fund_inflow_total_thb"
 
@@ -154,13 +154,22 @@ class Experiment[D: Section](Section):
     common_random_numbers: bool = False
     design: D
     keep_steps: Literal["all", "none"] | list[str] = "all"
-    report: str = DEFAULT_REPORT
+    report: str | None = None  # scenario mode: DEFAULT_REPORT; model mode: the first summary
     flush: Flush = Flush()
+    run_timeout_s: Annotated[float, Field(gt=0)] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_report(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("scenario") is not None and "report" not in data:
+            return {**data, "report": DEFAULT_REPORT}
+        return data
 
     def identity(self) -> dict[str, Any]:
-        """Everything that decides the results; ``report``, ``flush`` and text may change freely."""
+        """Everything that decides the results of finished runs; ``report``, ``flush``, the time
+        limit and text may change freely (a resume with a longer limit retries timed-out runs)."""
         return self.model_dump(mode="json", exclude_none=True,
-                               exclude={"description", "report", "flush"})
+                               exclude={"description", "report", "flush", "run_timeout_s"})
 
 
 @dataclass(frozen=True)
@@ -196,6 +205,10 @@ def load_experiment(path: str | Path) -> ExperimentFile:
     """Read and validate an experiment file; every problem becomes one readable InputError line."""
     path = Path(path)
     given = read_yaml(path)
+    if file_kind(given) == "scenario":
+        raise InputError([f"{path}: this is a scenario file, not an experiment: run it with "
+                          f"`se-sim run {path}`, or sweep it from an experiment file that names it "
+                          "(scenario: ...; see docs/sweeps.md)"])
     spec = _validate(given, path)
     _check_mode(spec, str(path))
     scenario_path = None
@@ -208,6 +221,17 @@ def load_experiment(path: str | Path) -> ExperimentFile:
             )
         scenario_raw = read_yaml(scenario_path)
     return ExperimentFile(path, given, spec, scenario_path, scenario_raw)
+
+
+def file_kind(data: dict[str, Any]) -> Literal["scenario", "experiment"] | None:
+    """Which kind of file a YAML mapping is, from keys only one kind has (None if unclear)."""
+    experiment = set(data) & (set(Experiment.model_fields) - set(Scenario.model_fields))
+    scenario = set(data) & (set(Scenario.model_fields) - set(Experiment.model_fields))
+    if experiment and not scenario:
+        return "experiment"
+    if scenario and not experiment:
+        return "scenario"
+    return None
 
 
 def _validate(given: dict[str, Any], path: Path) -> Experiment[Any]:
