@@ -217,8 +217,8 @@ def _local(specs: Iterable[RunSpec], job: Job, workers: int, timeout_s: float | 
                 queue.again(spec)
         barren = 0 if causes or delivered else barren + 1
         if barren >= BARREN_POOLS:
-            raise RuntimeError(f"worker processes died {barren} times in a row before any run "
-                               "finished; see the runs' errors and the worker's start-up")
+            raise ChildProcessError(f"worker processes died {barren} times in a row before any "
+                                    "run finished; see the runs' errors and the worker's start-up")
 
 
 class _Pool:
