@@ -79,20 +79,31 @@ class _LazyPoints(Sequence[dict[str, Any]]):
 class _Product(_LazyPoints):
     """A full factorial, in itertools.product order (the last field varies fastest)."""
 
-    def __init__(self, names: list[str], levels: list[list[Any]]):
+    def __init__(self, names: list[str], levels: list[Sequence[Any]]):
         super().__init__(names, math.prod(len(v) for v in levels))
         self.levels = levels
         self.strides = [math.prod(len(v) for v in levels[j + 1:]) for j in range(len(levels))]
 
     def _point(self, index: int) -> dict[str, Any]:
-        return {name: values[(index // stride) % len(values)]
+        return {name: _plain(values[(index // stride) % len(values)])
                 for name, values, stride in zip(self.names, self.levels, self.strides,
                                                 strict=True)}
 
-    def level_ids(self) -> list[int]:
-        """One point per level of each field (the other fields at their first level)."""
-        return [i * stride for values, stride in zip(self.levels, self.strides, strict=True)
-                for i in range(len(values))]
+    def level_ids(self, limit: int) -> list[int]:
+        """One point per level of each field (the other fields at their first level); of a
+        field with more than ``limit`` levels, ``limit`` of them spread evenly."""
+        ids = []
+        for values, stride in zip(self.levels, self.strides, strict=True):
+            picks = np.linspace(0, len(values) - 1, min(len(values), limit)).round()
+            ids += [int(i) * stride for i in picks]
+        return ids
+
+
+def _plain(value: Any) -> Any:
+    """A level as the Python value a scenario or model is given."""
+    if isinstance(value, np.floating):
+        return round(float(value), DECIMALS)
+    return value.item() if isinstance(value, np.generic) else value
 
 
 class _Rows(_LazyPoints):
@@ -143,7 +154,7 @@ def ids_to_check(design: Design, limit: int = CHECK_ALL) -> list[int]:
         return list(range(size))
     ids = set(np.linspace(0, size - 1, limit).round().astype(int).tolist())
     if isinstance(design.points, _Product):
-        ids |= set(design.points.level_ids())
+        ids |= set(design.points.level_ids(limit))
     return sorted(ids)
 
 
@@ -170,7 +181,9 @@ def _grid(design: Grid, is_integer: Callable[[str], bool]) -> Design:
     return Design("grid", points, points, names)
 
 
-def _sweep_values(levels: Levels, integer: bool) -> list[Any]:
+def _sweep_values(levels: Levels, integer: bool) -> Sequence[Any]:
+    """A field's levels: the listed values, or a range as an array (8 bytes a level), whose
+    floats are rounded to DECIMALS as each point is made."""
     if levels.values is not None:
         return list(levels.values)
     start, stop = float(levels.start), float(levels.stop)  # type: ignore[arg-type]
@@ -179,8 +192,9 @@ def _sweep_values(levels: Levels, integer: bool) -> list[Any]:
     else:
         step = float(levels.step)  # type: ignore[arg-type]
         raw = start + step * np.arange(math.floor((stop - start) / step + 1e-9) + 1)
-    values = [round(v) if integer else round(float(v), DECIMALS) for v in raw]
-    return list(dict.fromkeys(values))  # rounding to integers may repeat a value
+    if integer:  # rounding may repeat a value; the range rises, so unique values stay in order
+        return np.unique(np.rint(raw)).astype(np.int64)
+    return raw
 
 
 def _points(design: Points) -> Design:
