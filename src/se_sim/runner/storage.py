@@ -115,7 +115,7 @@ class PartWriter:
         self.flush_runs = flush_runs
         self.flush_seconds = flush_seconds
         self.written = 0
-        self.stored = {"ok": 0, "failed": 0}  # by status, as written
+        self.counts = {"ok": 0, "failed": 0}  # runs written, by status
         self.first_error = ""
         stored = stored if stored is not None else Stored.read(root)
         self._attempts = dict(stored.attempts)
@@ -175,7 +175,7 @@ class PartWriter:
             _write_atomic(steps_table, self.root / STEPS / name)
         _write_atomic(runs_table, self.root / RUNS / name)
         for result, _ in entries:
-            self.stored[result.status] += 1
+            self.counts[result.status] += 1
             self.first_error = self.first_error or result.error
 
     def _checked(self, result: RunResult) -> RunResult:

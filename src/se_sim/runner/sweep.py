@@ -199,7 +199,7 @@ def _run(plan: Plan, out: Path, backend: Backend, workers: int, scheduler: str |
             status = "crashed"
             raise
         finally:  # what is on disk counts
-            outcome.ok, outcome.failed = writer.stored["ok"], writer.stored["failed"]
+            outcome.ok, outcome.failed = writer.counts["ok"], writer.counts["failed"]
             outcome.first_error = writer.first_error
             manifest |= {"status": status, "finished": now(), "runs": _counts(outcome, plan)}
             write_manifest(out, shard, manifest)
