@@ -10,6 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from se_sim.analysis.plots import LABELS, PANELS, series_label
+from se_sim.analysis.run_report import outcome_table
 from se_sim.cli import main
 from se_sim.model.metrics import MONTHLY
 from se_sim.runner.replicates import run_replicates
@@ -70,3 +72,29 @@ def test_console_errors_have_no_traceback(args: list[str], tmp_path: Path) -> No
                           text=True, cwd=tmp_path)
     assert done.returncode == 2
     assert done.stderr.strip() == "error: missing.yaml: no such file"
+
+
+def test_outcome_table_prints_each_kind_of_number_one_way() -> None:
+    one = pd.DataFrame({"founding_leaders": [30.0], "fund_inflow_total_thb": [10_234.6],
+                        "fund_unique_beneficiaries": [36.0], "cross_group_tie_share_end": [0.4]})
+    lines = outcome_table(one).splitlines()
+    assert lines[1].split() == ["outcome", "value"]  # one replicate: no spread to show
+    values = {line.split()[0]: line.split()[1:] for line in lines[3:]}
+    assert values["founding_leaders"] == ["30"]
+    assert values["fund_inflow_total_thb"] == ["10,235"]
+    assert values["fund_unique_beneficiaries"] == ["36"]
+    assert values["cross_group_tie_share_end"] == ["0.400"]
+    assert values["members_end"] == ["n/a"]
+    many = pd.DataFrame({"founding_leaders": [30.0, 30.0, 31.0, 29.0],
+                         "fund_unique_beneficiaries": [35.0, 36.0, 1_070.0, 1_078.0]})
+    lines = outcome_table(many).splitlines()
+    assert lines[1].split() == ["outcome", "median", "5%", "95%"]
+    values = {line.split()[0]: line.split()[1:] for line in lines[3:]}
+    assert values["founding_leaders"] == ["30", "29.1", "30.9"]
+    assert values["fund_unique_beneficiaries"] == ["553", "35.1", "1,077"]
+
+
+def test_plot_legends_are_words() -> None:
+    plotted = [column for _, columns in PANELS for column in columns]
+    assert all(series_label(c) != c and "_" not in series_label(c) for c in plotted)
+    assert set(LABELS) <= set(MONTHLY)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from se_sim.runner.storage import RUNS, Shard, load_results
+from se_sim.runner.storage import RUNS, STEPS, Shard, load_results
 from tests.runner_support import (
     assert_same_tables,
     interrupt_after_first_part,
@@ -31,15 +31,17 @@ def tiny(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 def test_serial_tables_have_the_documented_layout(tiny: tuple[Path, Path]) -> None:
     runs, steps = load_results(tiny[1])
-    assert list(runs.columns[:10]) == [
+    assert list(runs.columns[:11]) == [
         "run_id", "point_id", "replicate", "seed", "allocation.fund_share",
-        "network.mean_degree", "status", "wall_time_s", "error", "founding_leaders",
+        "network.mean_degree", "status", "attempt", "wall_time_s", "error", "founding_leaders",
     ]
     assert {"fund_inflow_total_thb", "outgroup_trust_end"} <= set(runs.columns)
     assert list(runs["run_id"]) == list(range(12))
     assert list(steps.columns) == ["run_id", "month", "members", "fund_balance_thb"]
     assert len(steps) == 12 * 7  # months 0..6
-    assert len(list((tiny[1] / RUNS).glob("part-s0of1-*.parquet"))) == 3  # flushed every 5 runs
+    # Written every 5 runs, then compacted at the end into one part for runs and one for steps.
+    assert [p.name for p in (tiny[1] / RUNS).iterdir()] == ["part-merged-000001.parquet"]
+    assert [p.name for p in (tiny[1] / STEPS).iterdir()] == ["part-merged-000001.parquet"]
 
 
 @pytest.mark.parametrize("workers", [1, 2])

@@ -9,10 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from se_sim.runner.design import build_design
+from se_sim.runner.design import CHECK_ALL, Design, build_design, ids_to_check
 from se_sim.runner.experiment import Grid, Lhs, Morris, Points, Sobol, Variants, load_experiment
 from se_sim.runner.sweep import plan_sweep
 from se_sim.runner.tasks import ScenarioJob
+from se_sim.scenario import InputError
+from tests.runner_support import BANG_SAO_THONG, toy_experiment, write_experiment
 
 EXPERIMENTS = Path(__file__).resolve().parents[1] / "experiments"
 is_integer = ScenarioJob({}, "", {}, "none").is_integer
@@ -87,3 +89,42 @@ def test_latin_hypercube_stays_in_any_bounds(low: float, width: float, samples: 
     design = Lhs(kind="lhs", bounds={"x": (low, low + width)}, samples=samples)
     values = [p["x"] for p in build_design(design, seed).points]
     assert len(values) == samples and all(low <= v <= low + width for v in values)
+
+
+def test_a_million_point_grid_is_planned_lazily(tmp_path: Path) -> None:
+    """Points are made when asked for; the counted size decides before anything is built."""
+    levels = list(range(1, 101))
+    path = toy_experiment(tmp_path, replicates=1, design={
+        "kind": "grid", "fields": {"n": levels, "start_wealth": levels, "pause_s": [0.0] * 100}})
+    plan = plan_sweep(load_experiment(path))
+    assert plan.total_runs == 1_000_000
+    assert plan.design.points[123_456] == {"n": 13, "start_wealth": 35, "pause_s": 0.0}
+    assert plan.design.points[-1] == {"n": 100, "start_wealth": 100, "pause_s": 0.0}
+    with pytest.raises(InputError, match="= 2,000,000 runs, more than the limit of 1,000,000"):
+        plan_sweep(load_experiment(toy_experiment(tmp_path, "double", replicates=2,
+                                                  design=load_experiment(path).given["design"])))
+    assert plan_sweep(load_experiment(path), max_runs=10**7).total_runs == 1_000_000
+
+
+def test_a_large_design_still_has_every_level_of_every_field_checked(tmp_path: Path) -> None:
+    """Above CHECK_ALL points only a spread is checked before running, but a bad level of any
+    grid field is found however deep in the design it hides."""
+    homophily = [round(0.001 * i, 3) for i in range(100)]
+    homophily[57] = 1.5
+    path = write_experiment(tmp_path, "large", scenario=str(BANG_SAO_THONG), design={
+        "kind": "grid", "fields": {"network.homophily": homophily,
+                                   "allocation.fund_share": [0.001 * i for i in range(120)]}})
+    design = plan_design(path)
+    assert len(design.points) == 12_000 > CHECK_ALL
+    assert len(ids_to_check(design)) < len(design.points)
+    few = [design.points[i] for i in ids_to_check(design, limit=150)]  # 150 spread + levels
+    for name, levels in (("network.homophily", homophily),
+                         ("allocation.fund_share", [0.001 * i for i in range(120)])):
+        assert {point[name] for point in few} == set(levels)
+    with pytest.raises(InputError, match=r"network\.homophily = 1\.5: Input should be less than"):
+        plan_sweep(load_experiment(path))
+
+
+def plan_design(path: Path) -> Design:
+    experiment = load_experiment(path)
+    return build_design(experiment.spec.design, 0, is_integer)

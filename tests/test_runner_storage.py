@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import time
+import os
 from pathlib import Path
 
 import numpy as np
@@ -31,7 +31,7 @@ def result(run_id: int, status: str = "ok", value: float = 1.0) -> RunResult:
                      0.1, "" if status == "ok" else "Traceback ...", summary, steps)
 
 
-def test_parts_are_named_by_shard_and_the_latest_record_wins(tmp_path: Path) -> None:
+def test_parts_are_named_by_shard_and_the_latest_attempt_wins(tmp_path: Path) -> None:
     writer = PartWriter(tmp_path, Shard(1, 3), COLUMNS, flush_runs=2, flush_seconds=60)
     for run in [result(1), result(4, "failed"), result(7)]:
         writer.add(run)
@@ -39,19 +39,23 @@ def test_parts_are_named_by_shard_and_the_latest_record_wins(tmp_path: Path) -> 
     assert sorted(p.name for p in (tmp_path / RUNS).iterdir()) == [
         "part-s1of3-000001.parquet", "part-s1of3-000002.parquet"]
     assert completed_run_ids(tmp_path) == {1, 7}
-    time.sleep(0.01)
     again = PartWriter(tmp_path, Shard(1, 3), COLUMNS, flush_runs=10, flush_seconds=60)
     again.add(result(4, value=5.0))  # a resumed retry of the failed run
     again.add(result(1, value=9.0))  # a rerun replaces the earlier record and its steps
     again.flush()
     assert (tmp_path / RUNS / "part-s1of3-000003.parquet").is_file()
+    # A copy that does not keep file times (or a clock that went back): the old parts now look
+    # newest, and must not win.
+    for index, part in enumerate(sorted((tmp_path / RUNS).iterdir())):
+        os.utime(part, (2_000_000_000 - index, 2_000_000_000 - index))
     runs, steps = load_results(tmp_path)
     assert list(runs["run_id"]) == [1, 4, 7]
     assert list(runs["status"]) == ["ok", "ok", "ok"]
+    assert list(runs["attempt"]) == [2, 2, 1]
     assert list(runs["y_end"]) == [9.0, 5.0, 1.0]
     assert list(runs["seed"]) == [101, 104, 107]  # the runner's seed, not the summary's
     assert list(runs.columns) == ["run_id", "point_id", "replicate", "seed", "x", "status",
-                                  "wall_time_s", "error", "y_end"]
+                                  "attempt", "wall_time_s", "error", "y_end"]
     assert steps.groupby("run_id")["y"].first().to_dict() == {1: 9.0, 4: 5.0, 7: 1.0}
     assert len(steps) == 9
 

@@ -7,6 +7,9 @@ name, exactly as they would import a user's model given as ``model: package.modu
 
 from __future__ import annotations
 
+import os
+import signal
+import sys
 import time
 from typing import Literal
 
@@ -147,3 +150,48 @@ class LinearToy(mesa.Model):
 
     def summary(self) -> dict[str, float]:
         return {"y": self.y, "y_squared": self.y**2}
+
+
+class Misbehaving(mesa.Model):
+    """A model that fails on purpose, as ``behaviour`` says, in its first step:
+
+    ``ok``; ``raise`` an exception; ``exit`` through sys.exit(3); ``die`` (os._exit, its worker
+    dies); ``kill`` (SIGKILL to its own process); ``hang`` (sleeps for an hour); ``text`` (its
+    summary value is "n/a" where other runs give numbers); ``object`` (an unpicklable summary
+    value); ``huge`` (an integer too large for 64 bits); ``surrogate`` (text that is not valid
+    Unicode, which only pyarrow finds out); ``unless_marker``: raise while the file
+    ``marker`` exists (a failure that a resume can retry away).
+    """
+
+    def __init__(self, behaviour: str = "ok", marker: str = "", pause_s: float = 0.0,
+                 rng: int | None = None):
+        super().__init__(rng=rng)
+        self.behaviour = behaviour
+        self.marker = marker
+        self.pause_s = pause_s
+        self.value = 0.0
+        self.datacollector = mesa.DataCollector(model_reporters={"value": "value"})
+        self.datacollector.collect(self)
+
+    def step(self) -> None:
+        time.sleep(self.pause_s)
+        match self.behaviour:
+            case "raise":
+                raise ValueError("misbehaving on purpose")
+            case "exit":
+                sys.exit(3)
+            case "die":
+                os._exit(1)
+            case "kill":
+                os.kill(os.getpid(), signal.SIGKILL)
+            case "hang":
+                time.sleep(3600)
+            case "unless_marker" if os.path.exists(self.marker):
+                raise RuntimeError("the marker file is there")
+        self.value += float(self.rng.random())
+        self.datacollector.collect(self)
+
+    def summary(self) -> dict[str, object]:
+        odd = {"text": "n/a", "object": lambda: None, "huge": 2**70}
+        label = "\ud800" if self.behaviour == "surrogate" else self.behaviour
+        return {"value": odd.get(self.behaviour, self.value), "label": label}

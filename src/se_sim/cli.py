@@ -1,71 +1,132 @@
 """The ``se-sim`` command. Heavy libraries (Mesa, pandas, pydantic) load only inside a command,
-so that ``se-sim --help`` answers at once."""
+so that ``se-sim --help`` answers at once.
+
+``main`` gives every command the same endings: a user's mistake is one ``error:`` line and exit 2,
+Ctrl-C or SIGTERM one line and 130, a closed output pipe (``| head``) a quiet 141, and anything
+that stops a command on its way (a full disk, an unreachable cluster, a bug) one line and 3. A
+new command is a ``_cmd_*`` function and a ``_command(...)`` entry in ``_parser``.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
-from collections.abc import Callable, Sequence
+import threading
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from se_sim.analysis.calibrate import Round
 
+EXIT_OK = 0
 EXIT_FAILED_RUNS = 1
 EXIT_BAD_INPUT = 2
-EXIT_NOT_FINISHED = 3
+EXIT_STOPPED = 3
 EXIT_INTERRUPTED = 130
+EXIT_CLOSED_PIPE = 141  # as a process ended by SIGPIPE
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from se_sim.scenario import load_scenario
+    from se_sim.runner.experiment import file_kind
+    from se_sim.scenario import InputError, load_scenario
+    from se_sim.scenario.errors import read_yaml
 
-    scenario = load_scenario(args.scenario, args.set)
+    if file_kind(read_yaml(args.file)) == "experiment":
+        if args.set:
+            raise InputError([f"--set: applies to scenario files; {args.file} is an experiment, "
+                              "whose fixed changes go under 'overrides:' (docs/sweeps.md)"])
+        return _validate_experiment(args.file, args.max_runs)
+    scenario = load_scenario(args.file, args.set)
     print(
-        f"{args.scenario}: valid scenario '{scenario.name}' ({scenario.months} months, "
-        f"{scenario.households.count} households, {len(scenario.enterprises)} enterprise(s))"
+        f"{args.file}: valid scenario '{scenario.name}' ({scenario.months} months, "
+        f"{scenario.households.count:,} households, {len(scenario.enterprises)} enterprise(s))"
     )
-    return 0
+    return EXIT_OK
+
+
+def _validate_experiment(path: str, max_runs: int) -> int:
+    from se_sim.runner.experiment import load_experiment
+    from se_sim.runner.sweep import plan_sweep
+
+    plan = plan_sweep(load_experiment(path), max_runs)
+    spec = plan.experiment.spec
+    runs = f"the scenario {spec.scenario}" if spec.scenario else f"the model {spec.model}"
+    print(f"{path}: valid experiment '{spec.name}' ({plan.design.kind} design of "
+          f"{len(plan.design.points):,} points x {spec.replicates:,} replicates = "
+          f"{plan.total_runs:,} runs of {runs})")
+    return EXIT_OK
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from se_sim.analysis.run_report import write_run_report
+    from se_sim.runner.experiment import file_kind
     from se_sim.runner.replicates import new_results_dir, run_replicates
+    from se_sim.runner.storage import make_folder
     from se_sim.scenario import InputError, load_scenario
+    from se_sim.scenario.errors import read_yaml
 
     if args.replicates < 1 or args.seed < 0:
         raise InputError([f"--replicates {args.replicates} --seed {args.seed}: need at least one "
                           "replicate and a seed of 0 or more"])
-    if args.out and Path(args.out).exists() and not Path(args.out).is_dir():
-        raise InputError([f"--out {args.out}: is a file, not a folder"])
+    if file_kind(read_yaml(args.scenario)) == "experiment":
+        raise InputError([f"{args.scenario}: this is an experiment file, not a scenario: run it "
+                          f"with `se-sim sweep {args.scenario}`"])
     overrides = list(args.set)
     if args.months is not None:
         overrides.append(f"months={args.months}")
     scenario = load_scenario(args.scenario, overrides)
-    out = args.out or new_results_dir("results", scenario.name)
+    out = Path(args.out) if args.out else new_results_dir("results", scenario.name)
+    if out.is_dir() and any(out.iterdir()) and not args.force:
+        raise InputError([f"--out {out}: already holds files; choose another folder, or pass "
+                          "--force to overwrite the run's files there"])
+    created = not out.exists()
+    make_folder(out)
     seeds = [args.seed + i for i in range(args.replicates)]
-    result = run_replicates(scenario, seeds, progress=not args.quiet)
+    try:
+        result = run_replicates(scenario, seeds, progress=not args.quiet)
+    except KeyboardInterrupt:
+        if created:
+            out.rmdir()
+        raise
     table = write_run_report(result, out)
     print(table)
+    if result.interrupted:
+        print(f"\ninterrupted: {len(result.seeds)} of {len(seeds)} replicates finished; they are "
+              f"written to {out}", file=sys.stderr)
+        return EXIT_INTERRUPTED
     print(f"\nresults written to {out}")
-    return 0
+    return EXIT_OK
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
     """0 if every run succeeded, 1 if some failed, 130 if interrupted (finished runs are kept)."""
     from se_sim.analysis.sweep_table import format_sweep_table
     from se_sim.runner.sweep import sweep_command
+    from se_sim.scenario import InputError
 
-    experiment, outcome = sweep_command(args.experiment, args.out, args.backend, args.workers,
-                                        args.scheduler, args.shard, args.resume, not args.quiet)
+    again = f"se-sim sweep {args.experiment}" + (f" --out {args.out}" if args.out else "")
+    again += " --resume" + (f" --shard {args.shard}" if args.shard else "")
+    try:
+        experiment, outcome = sweep_command(
+            args.experiment, args.out, args.backend, args.workers, args.scheduler, args.shard,
+            args.resume, not args.quiet, args.allow_code_change, args.max_runs)
+    except InputError:
+        raise
+    except Exception as exc:
+        exc.add_note(f"the runs that finished are stored; resume with: {again}")
+        raise
+    for note in outcome.notes:
+        print(f"note: {note}", file=sys.stderr)
     where = f"shard {args.shard}" if args.shard else "the experiment"
-    print(f"{outcome.out}: {outcome.ok + outcome.failed} runs done ({outcome.ok} ok, "
-          f"{outcome.failed} failed), {outcome.stored_before} already stored, "
-          f"{outcome.in_shard} in {where}")
+    print(f"{outcome.out}: {outcome.ok + outcome.failed:,} runs done ({outcome.ok:,} ok, "
+          f"{outcome.failed:,} failed), {outcome.stored_before:,} already stored, "
+          f"{outcome.in_shard:,} in {where}")
     if outcome.interrupted:
-        again = f"se-sim sweep {args.experiment} --out {outcome.out} --resume"
-        again += f" --shard {args.shard}" if args.shard else ""
         print(f"interrupted; finished runs are stored. Resume with:\n  {again}", file=sys.stderr)
         return EXIT_INTERRUPTED
     for metric in experiment.spec.report_metrics:
@@ -73,11 +134,11 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     print(f"report: se-sim report {outcome.out}")
     if outcome.failed:
         last_line = outcome.first_error.strip().splitlines()[-1]
-        print(f"{outcome.failed} run(s) failed; first error: {last_line}\n"
+        print(f"{outcome.failed:,} run(s) failed; first error: {last_line}\n"
               f"tracebacks are in the 'error' column: se_sim.runner.load_results('{outcome.out}')",
               file=sys.stderr)
         return EXIT_FAILED_RUNS
-    return 0
+    return EXIT_OK
 
 
 def _cmd_calibrate(args: argparse.Namespace) -> int:
@@ -107,7 +168,7 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     if result.stopped:
         print(f"calibration stopped: {result.stopped}; widen the tolerances or the bounds, or "
               "accept a larger quantile", file=sys.stderr)
-        return EXIT_NOT_FINISHED
+        return EXIT_STOPPED
     return 0
 
 
@@ -169,91 +230,151 @@ def _cmd_app(args: argparse.Namespace) -> int:
                 server.kill()
 
 
+class _Help(argparse.RawDescriptionHelpFormatter):
+    """Examples and descriptions keep their lines; options state their defaults in their help."""
+
+
+def _command(
+    sub: Any, name: str, summary: str, examples: list[str], func: Callable[..., int]
+) -> argparse.ArgumentParser:
+    """A subcommand with the shared layout: a summary, options, and examples at the end."""
+    epilog = "examples:\n" + "\n".join(f"  {line}" for line in examples)
+    command = sub.add_parser(name, help=summary, description=summary, epilog=epilog,
+                             formatter_class=_Help)
+    command.set_defaults(func=func)
+    return command
+
+
+def _add_set(command: argparse.ArgumentParser, example: str) -> None:
+    command.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
+                         help=f"override a scenario field, e.g. {example} (repeatable)")
+
+
+def _add_max_runs(command: argparse.ArgumentParser) -> None:
+    # The default is se_sim.runner.sweep.DEFAULT_MAX_RUNS, written out: importing the runner
+    # would load Mesa for --help (a test keeps the two equal).
+    command.add_argument("--max-runs", type=int, default=1_000_000, metavar="N",
+                         help="refuse designs of more runs than this (default: 1,000,000)")
+
+
 def _parser() -> argparse.ArgumentParser:
+    from se_sim import __version__
+
     parser = argparse.ArgumentParser(
         prog="se-sim",
         description="Simulate social enterprises, community funds and social networks "
         "in communities of original residents and newcomers.",
+        epilog="exit codes: 0 all ok, 1 some runs failed, 2 bad input or refused, 3 the command "
+        "could not finish, 130 interrupted",
     )
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--version", action="version", version=f"se-sim {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    validate = sub.add_parser("validate", help="check a scenario file")
-    validate.add_argument("scenario", help="scenario YAML file")
-    validate.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        metavar="PATH=VALUE",
-        help="override a field, e.g. households.count=500 (repeatable)",
-    )
-    validate.set_defaults(func=_cmd_validate)
+    validate = _command(sub, "validate", "check a scenario or experiment file without running it", [
+        "se-sim validate scenarios/bang_sao_thong.yaml",
+        "se-sim validate scenarios/bang_sao_thong.yaml --set households.count=500",
+        "se-sim validate experiments/profit_share_x_density.yaml",
+    ], _cmd_validate)
+    validate.add_argument("file", help="scenario or experiment YAML file")
+    _add_set(validate, "households.count=500")
+    _add_max_runs(validate)
 
-    run = sub.add_parser("run", help="run a scenario over seeded replicates")
+    run = _command(sub, "run", "run a scenario over seeded replicates", [
+        "se-sim run scenarios/bang_sao_thong.yaml --replicates 30",
+        "se-sim run scenarios/bang_sao_thong.yaml --seed 7 --months 24 "
+        "--set households.count=10000 --out results/big",
+    ], _cmd_run)
     run.add_argument("scenario", help="scenario YAML file")
-    run.add_argument("--seed", type=int, default=0, help="first seed (default 0)")
-    run.add_argument("--replicates", type=int, default=1, help="replicates, seeds N, N+1, ...")
-    run.add_argument("--months", type=int, default=None, help="override the horizon")
-    run.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        metavar="PATH=VALUE",
-        help="override a field, e.g. households.count=10000 (repeatable)",
-    )
-    run.add_argument("--out", default=None, help="output folder (default: new folder in results/)")
+    run.add_argument("--seed", type=int, default=0, help="first seed (default: 0)")
+    run.add_argument("--replicates", type=int, default=1, metavar="N",
+                     help="replicates, with seeds SEED, SEED+1, ... (default: 1)")
+    run.add_argument("--months", type=int, default=None,
+                     help="override the horizon (default: the scenario's months)")
+    _add_set(run, "households.count=10000")
+    run.add_argument("--out", default=None, metavar="DIR",
+                     help="output folder (default: a new folder results/<name>-<time>/)")
+    run.add_argument("--force", action="store_true",
+                     help="write into an --out folder that already holds files")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
-    run.set_defaults(func=_cmd_run)
 
-    sweep = sub.add_parser("sweep", help="run an experiment: a design of runs over seeds")
+    sweep = _command(sub, "sweep", "run an experiment: a design of runs over seeds", [
+        "se-sim sweep experiments/smoke.yaml --out /tmp/smoke",
+        "se-sim sweep experiments/profit_share_x_density.yaml --workers 8",
+        "se-sim sweep experiments/profit_share_x_density.yaml --shard 0/4   # SLURM array task",
+        "se-sim sweep experiments/interventions.yaml --backend dask --scheduler tcp://host:8786",
+    ], _cmd_sweep)
     sweep.add_argument("experiment", help="experiment YAML file")
-    sweep.add_argument("--out", default=None, help="results folder (default results/<name>/)")
-    sweep.add_argument("--workers", type=int, default=None, help="worker processes")
-    sweep.add_argument("--backend", choices=["local", "serial", "dask"], default="local")
-    sweep.add_argument("--scheduler", default=None, help="address of a running Dask scheduler")
-    sweep.add_argument(
-        "--shard",
-        default=None,
-        metavar="I/N",
-        help="run only slice I of N (0 <= I < N), e.g. for SLURM job arrays",
-    )
-    sweep.add_argument(
-        "--resume", action="store_true", help="skip runs already stored in the results folder"
-    )
+    sweep.add_argument("--out", default=None, metavar="DIR",
+                       help="results folder (default: results/<experiment name>/)")
+    sweep.add_argument("--workers", type=int, default=None, metavar="N",
+                       help="worker processes (default: the CPUs this process may use, "
+                       "1 with --backend serial)")
+    sweep.add_argument("--backend", choices=["local", "serial", "dask"], default="local",
+                       help="local: a pool of worker processes on this machine; serial: one run "
+                       "after another in this process (debugging); dask: a Dask cluster, a local "
+                       "one or the one at --scheduler (default: local)")
+    sweep.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                       help="address of a running Dask scheduler, with --backend dask "
+                       "(default: start a local cluster)")
+    sweep.add_argument("--shard", default=None, metavar="I/N",
+                       help="run only slice I of N (0 <= I < N), e.g. for SLURM job arrays "
+                       "(default: all runs)")
+    sweep.add_argument("--resume", action="store_true",
+                       help="continue the sweep in --out: skip stored runs, retry failed ones "
+                       "(the same happens without it when --out holds this experiment)")
+    sweep.add_argument("--allow-code-change", action="store_true",
+                       help="resume even though the model's code or versions changed since the "
+                       "stored runs (recorded in the manifest)")
+    _add_max_runs(sweep)
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")
-    sweep.set_defaults(func=_cmd_sweep)
 
-    calibrate = sub.add_parser(
-        "calibrate", help="fit parameters to an experiment's targets (ABC on the sweep runner)"
-    )
+    calibrate = _command(
+        sub, "calibrate", "fit parameters to an experiment's targets (ABC on the sweep runner)", [
+            "se-sim calibrate experiments/calibrate_bang_sao_thong.yaml",
+            "se-sim calibrate experiments/calibrate_bang_sao_thong.yaml --out /tmp/cal "
+            "--workers 8",
+        ], _cmd_calibrate)
     calibrate.add_argument("experiment", help="experiment YAML file with targets:")
-    calibrate.add_argument("--out", default=None, help="results folder (default results/<name>/)")
-    calibrate.add_argument("--workers", type=int, default=None, help="worker processes")
-    calibrate.add_argument("--backend", choices=["local", "serial", "dask"], default="local")
-    calibrate.add_argument("--scheduler", default=None, help="address of a running Dask scheduler")
+    calibrate.add_argument("--out", default=None, metavar="DIR",
+                           help="results folder (default: results/<experiment name>/)")
+    calibrate.add_argument("--workers", type=int, default=None, metavar="N",
+                           help="worker processes (default: the CPUs this process may use)")
+    calibrate.add_argument("--backend", choices=["local", "serial", "dask"], default="local",
+                           help="where runs execute, as for sweep (default: local)")
+    calibrate.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                           help="address of a running Dask scheduler, with --backend dask")
     calibrate.add_argument("--quiet", action="store_true", help="no progress bar")
-    calibrate.set_defaults(func=_cmd_calibrate)
 
-    report = sub.add_parser("report", help="analyse a sweep: intervals, contrasts, figures, "
-                            "sensitivity and scenario discovery on one HTML page")
+    report = _command(
+        sub, "report", "analyse a sweep: intervals, contrasts, figures, sensitivity and "
+        "scenario discovery on one HTML page", [
+            "se-sim report results/interventions",
+            "se-sim report results/profit_share_x_density --metric members_end",
+            "se-sim report results/profit_share_x_density "
+            "--discover 'fund_inflow_total_thb < 5000'",
+        ], _cmd_report)
     report.add_argument("results", help="results folder of se-sim sweep")
-    report.add_argument("--out", default=None, help="output folder (default RESULTS/report)")
+    report.add_argument("--out", default=None, metavar="DIR",
+                        help="output folder (default: RESULTS/report)")
     report.add_argument("--metric", action="extend", nargs="+", default=[], metavar="M",
                         help="summary metrics to report, the first leading (default: the "
-                        "experiment's report metric and the case's outcomes)")
+                        "experiment's report metrics and the case's outcomes)")
     report.add_argument("--baseline", default=None, metavar="VARIANT",
                         help="variant to compare with (default: 'baseline' or the first)")
     report.add_argument("--discover", action="append", default=[], metavar="RULE",
                         help="scenario discovery for an outcome, e.g. "
                         "'fund_inflow_total_thb < 5000' (repeatable)")
-    report.set_defaults(func=_cmd_report)
 
-    app = sub.add_parser("app", help="start the teaching page (Thai/English) in the browser")
+    app = _command(sub, "app", "start the teaching page (Thai/English) in the browser", [
+        "se-sim app",
+        "se-sim app scenarios/bang_sao_thong.yaml --port 8800",
+    ], _cmd_app)
     app.add_argument("scenario", nargs="?", default="scenarios/bang_sao_thong.yaml",
                      help="scenario YAML file; its folder's scenarios can be picked on the page "
-                     "(default scenarios/bang_sao_thong.yaml)")
-    app.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    app.add_argument("--port", type=int, default=8765, help="port (default 8765)")
-    app.set_defaults(func=_cmd_app)
+                     "(default: scenarios/bang_sao_thong.yaml)")
+    app.add_argument("--host", default="127.0.0.1",
+                     help="address to listen on (default: 127.0.0.1)")
+    app.add_argument("--port", type=int, default=8765, help="port (default: 8765)")
     return parser
 
 
@@ -261,15 +382,54 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     func: Callable[[argparse.Namespace], int] = args.func
     try:
-        return func(args)
-    except Exception as exc:  # only input errors are expected here; others propagate
-        from se_sim.scenario.errors import InputError
+        with _sigterm_as_interrupt():
+            code = func(args)
+            sys.stdout.flush()  # a closed pipe shows here, not at exit beyond our reach
+            return code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # Whoever read the output stopped (e.g. `| head`); the work is done and stored.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_CLOSED_PIPE
+    except Exception as exc:
+        return _report(exc)
 
-        if not isinstance(exc, InputError):
-            raise
-        for line in exc.lines:
-            print(f"error: {line}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+
+def _report(exc: Exception) -> int:
+    """One ``error:`` line per problem (and per note); a bug also shows its traceback."""
+    from se_sim.scenario.errors import InputError
+
+    if isinstance(exc, InputError):
+        lines, code = exc.lines, EXIT_BAD_INPUT
+    elif isinstance(exc, OSError):
+        lines, code = [str(exc)], EXIT_STOPPED
+    else:
+        traceback.print_exc()
+        lines = [f"se-sim stopped on an unexpected {type(exc).__name__}: {exc} (a bug: please "
+                 "report it with the traceback above)"]
+        code = EXIT_STOPPED
+    for line in [*lines, *getattr(exc, "__notes__", [])]:
+        print(f"error: {line}", file=sys.stderr)
+    return code
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM (how batch schedulers and `kill` stop a job) ends a command like Ctrl-C."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":

@@ -29,6 +29,27 @@ PANELS: list[tuple[str, list[str]]] = [
     ("Income Gini and poverty rate", ["gini_income", "poverty_rate"]),
     ("Monthly enterprise profit (THB)", ["profit_thb"]),
 ]
+# Legend entries in words; a series missing here is shown by its name with spaces.
+LABELS = {
+    "garden_households": "growing vegetables",
+    "garden_reach_households": "eating from gardens (own or shared)",
+    "food_secure_households": "food secure",
+    "members_original": "original residents",
+    "members_newcomer": "newcomers",
+    "fund_inflow_total_thb": "paid in, in total",
+    "fund_balance_thb": "balance",
+    "fund_unique_beneficiaries": "people helped, in total",
+    "cross_group_tie_share": "ties between the groups",
+    "outgroup_trust_original": "original residents' trust in newcomers",
+    "outgroup_trust_newcomer": "newcomers' trust in original residents",
+    "gini_income": "income Gini",
+    "poverty_rate": "poverty rate",
+    "profit_thb": "profit",
+}
+
+
+def series_label(column: str) -> str:
+    return LABELS.get(column, column.replace("_", " "))
 
 
 def monthly_quantiles(steps: pd.DataFrame, column: str) -> pd.DataFrame:
@@ -43,7 +64,7 @@ def plot_outcomes(steps: pd.DataFrame, path: Path, title: str) -> None:
     for ax, (label, columns) in zip(axes.flat, PANELS, strict=True):
         for column in columns:
             quantiles = monthly_quantiles(steps, column)
-            ax.plot(quantiles.index, quantiles[0.5], label=column)
+            ax.plot(quantiles.index, quantiles[0.5], label=series_label(column))
             ax.fill_between(quantiles.index, quantiles[0.05], quantiles[0.95], alpha=0.2)
         for month in shock.index[shock > 0]:
             ax.axvspan(month - 0.5, month + 0.5, color="grey", alpha=0.08, lw=0)

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from se_sim.analysis.numbers import format_number, is_count
 from se_sim.analysis.plots import plot_outcomes
 from se_sim.runner.replicates import ReplicateResults
 from se_sim.runner.storage import provenance
@@ -37,23 +38,26 @@ KEY_OUTCOMES = [
 
 
 def outcome_table(summary: pd.DataFrame) -> str:
-    """Median and 90% interval (5th–95th percentile) over replicates of the key outcomes."""
+    """Median and 90% interval (5th–95th percentile) over replicates of the key outcomes; for a
+    single replicate, its value alone."""
+    single = len(summary) == 1
     rows = []
     for name in KEY_OUTCOMES:
-        values = summary[name].dropna()
+        values = summary[name].dropna() if name in summary else pd.Series(dtype=float)
         if values.empty:
             rows.append((name, "n/a", "", ""))
             continue
+        count = is_count(name, values)
         p5, p50, p95 = np.percentile(values, [5, 50, 95])
-        rows.append((name, _fmt(p50), _fmt(p5), _fmt(p95)))
+        rows.append((name, *(format_number(v, name, count) for v in (p50, p5, p95))))
     width = max(len(r[0]) for r in rows)
-    header = f"{'outcome':<{width}}  {'median':>10}  {'5%':>10}  {'95%':>10}"
-    lines = [f"{n:<{width}}  {a:>10}  {b:>10}  {c:>10}" for n, a, b, c in rows]
+    if single:
+        header = f"{'outcome':<{width}}  {'value':>10}"
+        lines = [f"{n:<{width}}  {a:>10}" for n, a, _, _ in rows]
+    else:
+        header = f"{'outcome':<{width}}  {'median':>10}  {'5%':>10}  {'95%':>10}"
+        lines = [f"{n:<{width}}  {a:>10}  {b:>10}  {c:>10}" for n, a, b, c in rows]
     return "\n".join([f"{len(summary)} replicate(s)", header, "-" * len(header), *lines])
-
-
-def _fmt(value: float) -> str:
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3f}"
 
 
 def write_run_report(result: ReplicateResults, out: str | Path) -> str:

@@ -19,7 +19,7 @@ from se_sim.runner.storage import load_results, read_manifests
 from se_sim.scenario.errors import InputError, did_you_mean
 
 RUNNER_COLUMNS = ("run_id", "point_id", "variant", "replicate", "seed", "status", "wall_time_s",
-                  "error")
+                  "error", "attempt")
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,12 @@ parameters (e.g. profit share × network density), the median over everything el
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
 
+from se_sim.analysis.numbers import format_number, is_count
 from se_sim.runner.storage import load_runs
 
 MAX_ROWS = 30
@@ -54,33 +56,37 @@ def two_way_table(runs: pd.DataFrame, swept: list[str], metric: str) -> pd.DataF
 
 
 def format_sweep_table(out: str | Path, swept: list[str], metric: str | None) -> str:
-    """The table as text, with a heading saying what it shows; ``metric`` None stands for the
-    first numeric summary metric (a Mesa model's own, whatever it is called)."""
+    """The table as text, with a heading saying what it shows. Without a metric (a model-mode
+    experiment with no ``report:``), the first numeric summary column is shown."""
     runs = load_runs(out)
     if runs.empty or "status" not in runs or not (runs["status"] == "ok").any():
         return "no successful runs to summarise"
-    metric = metric or _first_summary_metric(runs)
+    chosen = ""
     if metric is None:
-        return "the runs have no numeric summary metric to report (the model records nothing)"
+        metric = _first_summary(runs, swept)
+        if metric is None:
+            return "the runs have no numeric summary to show"
+        chosen = " (no 'report:' set: the first summary; set 'report:' to choose)"
     if metric not in runs.columns:
         return f"report metric '{metric}' is not a run summary; set 'report:' to one that is"
+    if not pd.api.types.is_numeric_dtype(runs[metric]):
+        return f"report metric '{metric}' is not a number; set 'report:' to a numeric summary"
+    count = is_count(metric, runs[metric])
+    number = partial(format_number, name=metric, count=count)
     table = sweep_table(runs, swept, metric)
-    body = table.to_string(index=False, float_format=_number)
+    body = table.to_string(index=False, formatters={"median": number})
     if "parameter" not in table:
-        return f"median {metric} by design point:\n{body}"
-    text = f"median {metric} by level of each swept parameter:\n{body}"
+        return f"median {metric} by design point{chosen}:\n{body}"
+    text = f"median {metric} by level of each swept parameter{chosen}:\n{body}"
     grid = two_way_table(runs, swept, metric)
     if grid is not None:
         text += f"\n\nmedian {metric}, {swept[0]} (rows) by {swept[1]} (columns):\n"
-        text += grid.to_string(float_format=_number)
+        text += grid.to_string(float_format=number)
     return text
 
 
-def _first_summary_metric(runs: pd.DataFrame) -> str | None:
-    """The first numeric column after the runner's own: summary metrics follow ``error``."""
-    summary = runs.columns[runs.columns.get_loc("error") + 1:]
-    return next((c for c in summary if pd.api.types.is_numeric_dtype(runs[c])), None)
-
-
-def _number(value: float) -> str:
-    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
+def _first_summary(runs: pd.DataFrame, swept: list[str]) -> str | None:
+    """The first numeric column after the runner's own (which end with ``error``)."""
+    after = list(runs.columns[list(runs.columns).index("error") + 1:])
+    return next((c for c in after if c not in swept and c != "seed"
+                 and pd.api.types.is_numeric_dtype(runs[c])), None)

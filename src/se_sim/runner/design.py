@@ -2,15 +2,19 @@
 
 Kept free of scenario and model code: the caller says which fields are integers, so sampled and
 ranged values of e.g. ``households.count`` are rounded (and kept within their bounds).
+
+Grids and sampled designs build each point when it is asked for, so a design of millions of
+points costs the memory of its levels (grids) or of its sample matrix, not of millions of dicts;
+``design_size`` counts points without building anything, so that a huge design can be refused
+first.
 """
 
 from __future__ import annotations
 
-import itertools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 
@@ -26,6 +30,7 @@ from se_sim.runner.experiment import (
 )
 
 DECIMALS = 12  # ranges like 0..0.7 in 8 steps give 0.3, not 0.30000000000000004
+CHECK_ALL = 10_000  # designs up to this size have every point checked before anything runs
 
 
 @dataclass(frozen=True)
@@ -33,10 +38,124 @@ class Design:
     """Design points in order (point_id = index) and what the runs table shows for each."""
 
     kind: str
-    points: list[dict[str, Any]]
-    columns: list[dict[str, Any]]
+    points: Sequence[dict[str, Any]]
+    columns: Sequence[dict[str, Any]]
     swept: list[str]
     problem: dict[str, Any] | None = None
+
+
+class _LazyPoints(Sequence[dict[str, Any]]):
+    """Points made on demand from a compact description."""
+
+    def __init__(self, names: list[str], size: int):
+        self.names = names
+        self._size = size
+
+    def __len__(self) -> int:
+        return self._size
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, Any]: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
+    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        if isinstance(index, slice):
+            return [self._point(i) for i in range(*index.indices(self._size))]
+        if index < 0:
+            index += self._size
+        if not 0 <= index < self._size:
+            raise IndexError(index)
+        return self._point(index)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def _point(self, index: int) -> dict[str, Any]:
+        raise NotImplementedError
+
+
+class _Product(_LazyPoints):
+    """A full factorial, in itertools.product order (the last field varies fastest)."""
+
+    def __init__(self, names: list[str], levels: list[Sequence[Any]]):
+        super().__init__(names, math.prod(len(v) for v in levels))
+        self.levels = levels
+        self.strides = [math.prod(len(v) for v in levels[j + 1:]) for j in range(len(levels))]
+
+    def _point(self, index: int) -> dict[str, Any]:
+        return {name: _plain(values[(index // stride) % len(values)])
+                for name, values, stride in zip(self.names, self.levels, self.strides,
+                                                strict=True)}
+
+    def level_ids(self, limit: int) -> list[int]:
+        """One point per level of each field (the other fields at their first level); of a
+        field with more than ``limit`` levels, ``limit`` of them spread evenly."""
+        ids = []
+        for values, stride in zip(self.levels, self.strides, strict=True):
+            picks = np.linspace(0, len(values) - 1, min(len(values), limit)).round()
+            ids += [int(i) * stride for i in picks]
+        return ids
+
+
+def _plain(value: Any) -> Any:
+    """A level as the Python value a scenario or model is given."""
+    if isinstance(value, np.floating):
+        return round(float(value), DECIMALS)
+    return value.item() if isinstance(value, np.generic) else value
+
+
+class _Rows(_LazyPoints):
+    """The rows of a sample matrix, one array per field; values come out as Python numbers."""
+
+    def __init__(self, names: list[str], columns: list[np.ndarray]):
+        super().__init__(names, len(columns[0]))
+        self.columns = columns
+
+    def _point(self, index: int) -> dict[str, Any]:
+        return {name: column[index].item()
+                for name, column in zip(self.names, self.columns, strict=True)}
+
+
+def design_size(design: Section) -> int:
+    """The number of points, counted without building them (for a grid of ranged integer
+    fields an upper bound: rounding may merge levels)."""
+    match design:
+        case Grid():
+            return math.prod(_level_count(levels) for levels in design.fields.values())
+        case Points():
+            return len(design.points)
+        case Variants():
+            return len(design.variants)
+        case Lhs():
+            return design.samples
+        case Sobol():
+            dims = len(design.bounds)
+            return design.samples * (2 * dims + 2 if design.second_order else dims + 2)
+        case Morris():
+            return design.trajectories * (len(design.bounds) + 1)
+    raise TypeError(f"not a design: {design!r}")
+
+
+def _level_count(levels: Levels) -> int:
+    if levels.values is not None:
+        return len(levels.values)
+    if levels.num is not None:
+        return levels.num
+    return math.floor((levels.stop - levels.start) / levels.step + 1e-9) + 1  # type: ignore[operator]
+
+
+def ids_to_check(design: Design, limit: int = CHECK_ALL) -> list[int]:
+    """Which points to check before a sweep: all of a design up to ``limit`` points; of a larger
+    one, ``limit`` points spread over it plus, for a grid, every level of every field."""
+    size = len(design.points)
+    if size <= limit:
+        return list(range(size))
+    ids = set(np.linspace(0, size - 1, limit).round().astype(int).tolist())
+    if isinstance(design.points, _Product):
+        ids |= set(design.points.level_ids(limit))
+    return sorted(ids)
 
 
 def build_design(
@@ -58,12 +177,13 @@ def build_design(
 
 def _grid(design: Grid, is_integer: Callable[[str], bool]) -> Design:
     names = list(design.fields)
-    values = [_sweep_values(design.fields[n], is_integer(n)) for n in names]
-    points = [dict(zip(names, combo, strict=True)) for combo in itertools.product(*values)]
+    points = _Product(names, [_sweep_values(design.fields[n], is_integer(n)) for n in names])
     return Design("grid", points, points, names)
 
 
-def _sweep_values(levels: Levels, integer: bool) -> list[Any]:
+def _sweep_values(levels: Levels, integer: bool) -> Sequence[Any]:
+    """A field's levels: the listed values, or a range as an array (8 bytes a level), whose
+    floats are rounded to DECIMALS as each point is made."""
     if levels.values is not None:
         return list(levels.values)
     start, stop = float(levels.start), float(levels.stop)  # type: ignore[arg-type]
@@ -72,8 +192,9 @@ def _sweep_values(levels: Levels, integer: bool) -> list[Any]:
     else:
         step = float(levels.step)  # type: ignore[arg-type]
         raw = start + step * np.arange(math.floor((stop - start) / step + 1e-9) + 1)
-    values = [round(v) if integer else round(float(v), DECIMALS) for v in raw]
-    return list(dict.fromkeys(values))  # rounding to integers may repeat a value
+    if integer:  # rounding may repeat a value; the range rises, so unique values stay in order
+        return np.unique(np.rint(raw)).astype(np.int64)
+    return raw
 
 
 def _points(design: Points) -> Design:
@@ -94,7 +215,7 @@ def _sampled(design: Lhs | Sobol | Morris, seed: int, is_integer: Callable[[str]
         _column_values(matrix[:, j], design.bounds[name], is_integer(name))
         for j, name in enumerate(names)
     ]
-    points = [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
+    points = _Rows(names, columns)
     return Design(design.kind, points, points, names, problem)
 
 
@@ -112,8 +233,8 @@ def _salib_sample(design: Lhs | Sobol | Morris, problem: dict[str, Any], seed: i
                                  seed=seed)
 
 
-def _column_values(column: np.ndarray, bounds: tuple[float, float], integer: bool) -> list[Any]:
+def _column_values(column: np.ndarray, bounds: tuple[float, float], integer: bool) -> np.ndarray:
     if integer:
         low, high = math.ceil(bounds[0]), math.floor(bounds[1])
-        return [int(v) for v in np.clip(np.rint(column), low, high)]
-    return [float(v) for v in column]
+        return np.clip(np.rint(column), low, high).astype(np.int64)
+    return column.astype(np.float64)

@@ -3,6 +3,15 @@
 Every backend yields results as they finish and keeps only a bounded window of runs in flight,
 so memory does not grow with the size of the sweep. Results do not depend on the backend: each
 run's randomness comes from its own seed.
+
+A run's failure stays that run's. An exception or ``SystemExit`` in the model, a result that
+cannot travel back, a run past its time limit and a worker process that dies all become a failed
+result with a message, and the sweep goes on. In the local pool the parent sees which run each
+worker executes (shared memory the workers write), so it can stop a run past ``run_timeout_s`` by
+killing its worker, and tell which run a dead worker was executing. A pool that lost a worker is
+replaced: that run is stored as failed (not retried: a resume retries it), and the other runs it
+had in flight are run again. Waiting for results wakes up every ``TICK_S`` to call ``tick`` (the
+sweep flushes results on time there) and to look for runs past their limit.
 """
 
 from __future__ import annotations
@@ -16,21 +25,46 @@ import signal
 import sys
 import tempfile
 import threading
+import time
+import traceback
 import warnings
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from itertools import chain, islice
-from typing import Literal
+from itertools import chain
+from typing import Any, Literal
 
 from threadpoolctl import threadpool_limits
 
+from se_sim.runner.orphans import exit_with_parent
 from se_sim.runner.tasks import Job, ModelJob, RunResult, RunSpec, execute
 
 Backend = Literal["serial", "local", "dask"]
 IN_FLIGHT_PER_WORKER = 4
+TICK_S = 0.5
 # Imported once in a fork server, so each worker starts as a cheap fork with Mesa loaded.
 PRELOAD = ["se_sim.runner.tasks", "se_sim.model"]
+# Pools that break this many times in a row without running anything end the sweep.
+BARREN_POOLS = 3
+DASK_STARTED = "se-sim-run-started"
+# In the LocalCluster a sweep starts: a run whose worker dies is tried on one more worker, then
+# failed (Dask's default is 3 more); and a worker is given only the run it executes (the others
+# wait at the scheduler), so that no other run dies with it.
+LOCAL_CLUSTER = {"distributed.scheduler.allowed-failures": 1,
+                 "distributed.scheduler.worker-saturation": 1.0}
+LOST_TWICE = ("lost twice: worker processes died while this run was executing, and it could not "
+              "be told which run killed them")
+
+
+class RunTimeout(BaseException):
+    """Raised inside a serial run past its limit; a BaseException, so that a model's own
+    ``except Exception`` does not swallow it."""
+
+
+def timeout_message(timeout_s: float) -> str:
+    return f"timed out: still running after {timeout_s:g} s (run_timeout_s)"
 
 
 def default_workers() -> int:
@@ -44,6 +78,8 @@ def run_all(
     backend: Backend,
     workers: int,
     scheduler: str | None = None,
+    timeout_s: float | None = None,
+    tick: Callable[[], None] = lambda: None,
 ) -> Iterator[RunResult]:
     """Run every spec on ``backend`` and yield results in completion order.
 
@@ -56,29 +92,221 @@ def run_all(
     todo = chain([first], todo)
     match backend:
         case "serial":
-            yield from (execute(spec, job) for spec in todo)
+            yield from _serial(todo, job, timeout_s, tick)
         case "local":
-            yield from _local(todo, job, workers)
+            yield from _local(todo, job, workers, timeout_s, tick)
         case "dask":
-            yield from _dask(todo, job, workers, scheduler)
+            yield from _dask(todo, job, workers, scheduler, timeout_s, tick)
         case _:
             raise ValueError(f"unknown backend {backend!r}")
 
 
-def _local(specs: Iterable[RunSpec], job: Job, workers: int) -> Iterator[RunResult]:
-    pool = _start_pool(workers, job)
+def failed(spec: RunSpec, error: str, wall_time_s: float = 0.0) -> RunResult:
+    """A run that ended without a result of its own making (killed, lost, timed out)."""
+    return RunResult(spec.run_id, spec.point_id, spec.replicate, spec.seed, "failed",
+                     wall_time_s, error=error)
+
+
+def _serial(specs: Iterable[RunSpec], job: Job, timeout_s: float | None,
+            tick: Callable[[], None]) -> Iterator[RunResult]:
+    """In this process; a time limit is an alarm signal, so it needs the main thread (and stops
+    only runs that return to Python now and then)."""
+    alarm = timeout_s is not None and threading.current_thread() is threading.main_thread()
+    for spec in specs:
+        tick()
+        yield _alarmed(spec, job, timeout_s) if alarm else execute(spec, job)  # type: ignore[arg-type]
+
+
+def _alarmed(spec: RunSpec, job: Job, timeout_s: float) -> RunResult:
+    def expire(signum: int, frame: Any) -> None:
+        raise RunTimeout(timeout_message(timeout_s))
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, timeout_s)
     try:
-        yield from _windowed(lambda spec: pool.submit(execute, spec, job), specs,
-                             IN_FLIGHT_PER_WORKER * workers)
-    except BaseException:
-        _terminate(pool)
-        raise
-    pool.shutdown()
+        return execute(spec, job)
+    except RunTimeout as exc:  # the alarm rang as the run returned
+        return failed(spec, str(exc), timeout_s)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
-def _start_pool(workers: int, job: Job) -> ProcessPoolExecutor:
-    """A pool whose workers are forked from this process, or from a fork server if it runs
-    other Python threads (e.g. inside Jupyter, or after Dask started its event loop).
+class _Queue:
+    """The runs still to submit: runs to run again first, then the rest, lazily."""
+
+    def __init__(self, specs: Iterable[RunSpec]):
+        self._specs = iter(specs)
+        self._again: deque[RunSpec] = deque()
+
+    def next(self) -> RunSpec | None:
+        return self._again.popleft() if self._again else next(self._specs, None)
+
+    def again(self, spec: RunSpec) -> None:
+        self._again.append(spec)
+
+
+def _fill(pending: dict[Future[RunResult], RunSpec], queue: _Queue,
+          submit: Callable[[RunSpec], Future[RunResult]], window: int) -> None:
+    while len(pending) < window and (spec := queue.next()) is not None:
+        try:
+            pending[submit(spec)] = spec
+        except BrokenProcessPool:
+            queue.again(spec)
+            return
+
+
+def _outcome(future: Future[RunResult], spec: RunSpec) -> RunResult:
+    error = future.exception()
+    return future.result() if error is None else _undelivered(spec, error)
+
+
+def _undelivered(spec: RunSpec, error: BaseException) -> RunResult:
+    """A failed result for a run whose result the backend could not deliver."""
+    if type(error).__name__ == "KilledWorker":
+        return failed(spec, f"the worker process running it died (Dask: {error}); a resume "
+                      "runs it again")
+    text = "".join(traceback.format_exception(error)).strip()
+    return failed(spec, f"its result could not be brought back from the worker: {text}")
+
+
+def _local(specs: Iterable[RunSpec], job: Job, workers: int, timeout_s: float | None,
+           tick: Callable[[], None]) -> Iterator[RunResult]:
+    queue = _Queue(specs)
+    window = IN_FLIGHT_PER_WORKER * workers
+    suspects: set[int] = set()
+    barren = 0
+    while True:
+        pool = _Pool(workers, job)
+        pending: dict[Future[RunResult], RunSpec] = {}
+        delivered = 0
+        try:
+            while not pool.broken:
+                _fill(pending, queue, pool.submit, window)
+                if not pending:
+                    pool.close()
+                    return
+                done, _ = wait(pending, timeout=TICK_S, return_when=FIRST_COMPLETED)
+                for future in done:
+                    if isinstance(future.exception(), BrokenProcessPool):
+                        pool.broken = True
+                        continue  # stays pending: sorted out below
+                    delivered += 1
+                    yield _outcome(future, pending.pop(future))
+                tick()
+                if timeout_s is not None:
+                    pool.stop_overdue(timeout_s)
+            wait(pending)  # a broken pool fails every unfinished future at once
+            pool.close()  # joins the workers, so that their exit codes are known
+            causes, executing = pool.causes()
+        except BaseException:
+            pool.terminate()
+            raise
+        for future, spec in pending.items():
+            if not isinstance(future.exception(), BrokenProcessPool):
+                delivered += 1
+                yield _outcome(future, spec)
+            elif spec.run_id in causes:
+                yield failed(spec, *causes[spec.run_id])
+            elif causes or spec.run_id not in executing:
+                queue.again(spec)  # innocent: another run killed its worker, or it never started
+            elif spec.run_id in suspects:
+                yield failed(spec, LOST_TWICE)
+            else:
+                suspects.add(spec.run_id)
+                queue.again(spec)
+        barren = 0 if causes or delivered else barren + 1
+        if barren >= BARREN_POOLS:
+            raise ChildProcessError(f"worker processes died {barren} times in a row before any "
+                                    "run finished; see the runs' errors and the worker's start-up")
+
+
+class _Pool:
+    """A process pool whose workers write into shared slots (pid, run_id, start time) which run
+    they are executing, so that the parent can stop overdue runs and explain dead workers."""
+
+    def __init__(self, workers: int, job: Job):
+        self.broken = False
+        self.job = job
+        self._stopped: dict[int, tuple[str, float]] = {}
+        self._context, modules = _context(job)
+        self.slots = self._context.Array("d", 3 * workers)
+        self.executor = ProcessPoolExecutor(workers, mp_context=self._context,
+                                            initializer=_init_worker,
+                                            initargs=(self.slots, os.getpid()))
+        self._processes = self.executor._processes  # no public API before Python 3.14
+        if self._context.get_start_method() == "fork":
+            _fork_now(self.executor, modules)
+
+    def submit(self, spec: RunSpec) -> Future[RunResult]:
+        return self.executor.submit(_execute_in_slot, spec, self.job)
+
+    def _running(self) -> list[tuple[int, int, float]]:
+        with self.slots.get_lock():
+            values = list(self.slots.get_obj())
+        return [(int(values[i]), int(values[i + 1]), values[i + 2])
+                for i in range(0, len(values), 3) if values[i + 2] > 0]
+
+    def stop_overdue(self, timeout_s: float) -> None:
+        now = time.monotonic()
+        for pid, run_id, started in self._running():
+            if now - started > timeout_s and run_id not in self._stopped:
+                self._stopped[run_id] = (timeout_message(timeout_s), now - started)
+                os.kill(pid, signal.SIGKILL)  # the pool breaks; the run is failed below
+
+    def causes(self) -> tuple[dict[int, tuple[str, float]], set[int]]:
+        """After the pool broke: the runs whose worker died of them, with why and how long they
+        ran; and every run that was executing."""
+        now = time.monotonic()
+        causes = {}
+        running = self._running()
+        for pid, run_id, started in running:
+            process = self._processes.get(pid)
+            code = process.exitcode if process is not None else None
+            if run_id in self._stopped:
+                causes[run_id] = self._stopped[run_id]
+            elif code is not None and code != -signal.SIGTERM:  # SIGTERM: the pool's clean-up
+                causes[run_id] = (f"the worker process running it died ({_exit_text(code)}); a "
+                                  "resume runs it again", now - started)
+        return causes, {run_id for _, run_id, _ in running}
+
+    def close(self) -> None:
+        self.executor.shutdown()
+
+    def terminate(self) -> None:
+        """Drop queued runs and stop workers mid-run; they would be recomputed on resume."""
+        processes = list(self._processes.values())
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.join()
+
+
+def _exit_text(code: int) -> str:
+    if code >= 0:
+        return f"exit code {code}"
+    name = signal.Signals(-code).name
+    return f"killed by {name}" + (", e.g. for lack of memory" if name == "SIGKILL" else "")
+
+
+_slot: tuple[Any, int] | None = None  # in a worker: the pool's slots and this worker's index
+
+
+def _execute_in_slot(spec: RunSpec, job: Job) -> RunResult:
+    assert _slot is not None
+    slots, index = _slot
+    slots[index + 1] = spec.run_id
+    slots[index + 2] = time.monotonic()
+    try:
+        return execute(spec, job)
+    finally:
+        slots[index + 2] = 0.0
+
+
+def _context(job: Job) -> tuple[Any, list[str]]:
+    """Workers forked from this process, or from a fork server if it runs other Python threads
+    (e.g. inside Jupyter, or after Dask started its event loop).
 
     Measured on 2 cores, a sweep of 200 runs of the full scenario: 7.3 s serial,
     3.9 s with 2 forked workers, which inherit the imported model and start at once; 5.0 s with a
@@ -92,11 +320,13 @@ def _start_pool(workers: int, job: Job) -> ProcessPoolExecutor:
     if sys.platform != "linux" or threading.active_count() > 1:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(modules)
-        return ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker)
+        return context, modules
+    return multiprocessing.get_context("fork"), modules
+
+
+def _fork_now(executor: ProcessPoolExecutor, modules: list[str]) -> None:
     for module in modules:  # imported once here, not once in every worker's first run
         importlib.import_module(module)
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                               initializer=_init_worker)
     # Frozen objects are skipped by the workers' garbage collector, which would otherwise write
     # to (and so copy) every inherited memory page it scans: measured, this halves memory growth.
     gc.freeze()
@@ -104,22 +334,27 @@ def _start_pool(workers: int, job: Job) -> ProcessPoolExecutor:
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", r"This process .* is multi-threaded",
                                     DeprecationWarning)
-            pool.submit(int).result()  # forks all the workers now
+            executor.submit(int).result()  # forks all the workers now
     finally:
         gc.unfreeze()
-    return pool
 
 
-def _init_worker() -> None:
+def _init_worker(slots: Any, parent_pid: int) -> None:
     """One BLAS thread per worker, as the pool already fills every core (measured: 4% faster).
 
     Ctrl-C in a terminal reaches the whole process group; only the parent should react.
     SIGTERM gets its default action back, in case the parent installed a handler that forked
-    workers would otherwise inherit.
+    workers would otherwise inherit. The worker ends with its parent, and takes a free slot.
     """
     threadpool_limits(1)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    exit_with_parent(parent_pid)
+    global _slot
+    with slots.get_lock():
+        index = next(i for i in range(0, len(slots), 3) if slots[i] == 0)
+        slots[index] = os.getpid()
+    _slot = (slots, index)
 
 
 @contextmanager
@@ -135,61 +370,101 @@ def _children_ignore_sigint() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
-def _terminate(pool: ProcessPoolExecutor) -> None:
-    """Drop queued runs and stop workers mid-run; they would be recomputed on resume anyway."""
-    processes = list((pool._processes or {}).values())  # no public API before Python 3.14
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        process.terminate()
-    for process in processes:
-        process.join()
-
-
-def _windowed(
-    submit: Callable[[RunSpec], Future[RunResult]], specs: Iterable[RunSpec], window: int
-) -> Iterator[RunResult]:
-    todo = iter(specs)
-    pending = {submit(spec) for spec in islice(todo, window)}
-    while pending:
-        done, pending = wait(pending, return_when=FIRST_COMPLETED)
-        pending |= {submit(spec) for spec in islice(todo, len(done))}  # refill before yielding
-        for future in done:
-            yield future.result()
-
-
 def _dask(
-    specs: Iterable[RunSpec], job: Job, workers: int, scheduler: str | None
+    specs: Iterable[RunSpec], job: Job, workers: int, scheduler: str | None,
+    timeout_s: float | None, tick: Callable[[], None],
 ) -> Iterator[RunResult]:
-    """A Dask cluster: the one at ``scheduler``, else a LocalCluster that is closed afterwards."""
+    """A Dask cluster: the one at ``scheduler``, else a LocalCluster that is closed afterwards.
+
+    With a time limit each run announces its start and its worker (a Dask event), so that the
+    sweep can give up on a run past its limit. Dask runs again the runs of a worker that died
+    (finished ones too, if their results had not been fetched yet): their clocks restart.
+    """
     import dask
-    from dask.distributed import Client, LocalCluster, as_completed
+    from dask.distributed import Client, LocalCluster
+    from dask.distributed import wait as dask_wait
 
     with (
         tempfile.TemporaryDirectory(prefix="se-sim-dask-", ignore_cleanup_errors=True) as scratch,
         dask.config.set({"temporary-directory": scratch}),  # else it litters dask-scratch-space
+        dask.config.set(LOCAL_CLUSTER if scheduler is None else {}),
     ):
         if scheduler is None:
             with _children_ignore_sigint():
+                # Workers dying is what the sweep reports itself: Dask's log lines would repeat it.
                 cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                       dashboard_address=None, silence_logs=logging.ERROR)
+                                       dashboard_address=None, silence_logs=logging.CRITICAL,
+                                       preload=["se_sim.runner.orphans"])
             client = Client(cluster)
         else:
             cluster, client = None, Client(scheduler)
         try:
+            started: dict[int, tuple[float, str]] = {}  # run_id -> (since, worker address)
+            if timeout_s is not None:
+                client.subscribe_topic(DASK_STARTED, lambda event: started.__setitem__(
+                    event[1]["run_id"], (time.monotonic(), event[1]["worker"])))
             window = IN_FLIGHT_PER_WORKER * max(workers, sum(client.nthreads().values()))
             # The job (a few kB) travels with each run: scattering it first would wait forever
             # for workers on an adaptive cluster that starts them only once runs are queued.
-            todo = iter(specs)
-            running = as_completed(
-                [client.submit(execute, spec, job, pure=False) for spec in islice(todo, window)]
-            )
-            for future in running:
-                for spec in islice(todo, 1):
-                    running.add(client.submit(execute, spec, job, pure=False))
-                result = future.result()
-                future.release()
-                yield result
+            queue = _Queue(specs)
+            pending: dict[Any, RunSpec] = {}
+            while True:
+                _fill(pending, queue, lambda spec: client.submit(
+                    _execute_on_dask, spec, job, timeout_s, pure=False), window)
+                if not pending:
+                    return
+                try:
+                    done = dask_wait(list(pending), timeout=TICK_S,
+                                     return_when="FIRST_COMPLETED").done
+                except TimeoutError:
+                    done = set()
+                for future in done:
+                    try:
+                        result = future.result(timeout=TICK_S)
+                    except TimeoutError:
+                        continue  # lost with its worker before it was fetched: being rerun
+                    except Exception as exc:
+                        result = _undelivered(pending[future], exc)
+                    started.pop(pending.pop(future).run_id, None)
+                    future.release()
+                    yield result
+                tick()
+                if timeout_s is not None and started:
+                    yield from _give_up_overdue(client, pending, started, timeout_s)
         finally:
             client.close()
             if cluster is not None:
                 cluster.close()
+
+
+def _give_up_overdue(client: Any, pending: dict[Any, RunSpec],
+                     started: dict[int, tuple[float, str]], timeout_s: float
+                     ) -> Iterator[RunResult]:
+    """Fail the runs past their limit and end their workers, whose nannies start fresh ones (a
+    worker cannot stop a run's thread). The run is cancelled first, so that Dask does not send
+    it to another worker; a run sent to the freed worker in the moment between is run again."""
+    alive = set(client.scheduler_info()["workers"])
+    now = time.monotonic()
+    for future, spec in list(pending.items()):
+        since, worker = started.get(spec.run_id, (now, ""))
+        if worker and worker not in alive:
+            del started[spec.run_id]  # its worker died: Dask runs it again, which restarts it
+        elif now - since > timeout_s:
+            future.cancel()
+            client.run(_exit_worker, workers=[worker], wait=False)
+            del pending[future], started[spec.run_id]
+            yield failed(spec, timeout_message(timeout_s), now - since)
+
+
+async def _exit_worker() -> None:
+    """Run in a Dask worker's event loop, which a stuck run's thread does not block."""
+    os._exit(1)
+
+
+def _execute_on_dask(spec: RunSpec, job: Job, timeout_s: float | None) -> RunResult:
+    if timeout_s is not None:
+        from distributed import get_worker
+
+        worker = get_worker()
+        worker.log_event(DASK_STARTED, {"run_id": spec.run_id, "worker": worker.address})
+    return execute(spec, job)

@@ -28,7 +28,7 @@ from se_sim.scenario.errors import (
     did_you_mean,
     read_yaml,
 )
-from se_sim.scenario.schema import Section
+from se_sim.scenario.schema import Scenario, Section
 
 DEFAULT_REPORT = "fund_inflow_total_thb"
 
@@ -215,22 +215,25 @@ class Experiment[D: Section](Section):
     keep_steps: Literal["all", "none"] | list[str] = "all"
     report: str | Annotated[list[str], Field(min_length=1)] | None = None
     flush: Flush = Flush()
+    run_timeout_s: Annotated[float, Field(gt=0)] | None = None
     targets: dict[FieldPath, Target] = Field(default_factory=dict)
     calibration: Calibration = Calibration()
 
     @property
     def report_metrics(self) -> list[str | None]:
-        """The summary metrics printed after a sweep; None stands for a model's first one."""
+        """The summary metrics printed after a sweep: ``report:``, else the case's fund inflow
+        in scenario mode; None stands for a Mesa model's first summary metric."""
         if isinstance(self.report, list):
             return list(self.report)
         return [self.report or (DEFAULT_REPORT if self.scenario is not None else None)]
 
     def identity(self) -> dict[str, Any]:
-        """Everything that decides the results; ``report``, ``flush``, text, and how runs are
-        scored against targets may change freely (a calibration reuses a sweep's folder)."""
+        """Everything that decides the results of finished runs; ``report``, ``flush``, the time
+        limit, text, and how runs are scored against targets may change freely (a resume with a
+        longer limit retries timed-out runs; a calibration reuses a sweep's folder)."""
         return self.model_dump(mode="json", exclude_none=True,
-                               exclude={"description", "report", "flush", "targets",
-                                        "calibration"})
+                               exclude={"description", "report", "flush", "run_timeout_s",
+                                        "targets", "calibration"})
 
 
 @dataclass(frozen=True)
@@ -266,6 +269,10 @@ def load_experiment(path: str | Path) -> ExperimentFile:
     """Read and validate an experiment file; every problem becomes one readable InputError line."""
     path = Path(path)
     given = read_yaml(path)
+    if file_kind(given) == "scenario":
+        raise InputError([f"{path}: this is a scenario file, not an experiment: run it with "
+                          f"`se-sim run {path}`, or sweep it from an experiment file that names it "
+                          "(scenario: ...; see docs/sweeps.md)"])
     spec = _validate(given, path)
     _check_mode(spec, str(path))
     scenario_path = None
@@ -278,6 +285,17 @@ def load_experiment(path: str | Path) -> ExperimentFile:
             )
         scenario_raw = read_yaml(scenario_path)
     return ExperimentFile(path, given, spec, scenario_path, scenario_raw)
+
+
+def file_kind(data: dict[str, Any]) -> Literal["scenario", "experiment"] | None:
+    """Which kind of file a YAML mapping is, from keys only one kind has (None if unclear)."""
+    experiment = set(data) & (set(Experiment.model_fields) - set(Scenario.model_fields))
+    scenario = set(data) & (set(Scenario.model_fields) - set(Experiment.model_fields))
+    if experiment and not scenario:
+        return "experiment"
+    if scenario and not experiment:
+        return "scenario"
+    return None
 
 
 def _validate(given: dict[str, Any], path: Path) -> Experiment[Any]:

@@ -17,20 +17,31 @@ from se_sim.scenario.schema import Scenario
 @dataclass(frozen=True)
 class ReplicateResults:
     scenario: Scenario
-    seeds: list[int]
+    seeds: list[int]  # of the replicates that finished
     steps: pd.DataFrame  # one row per replicate and month
     summary: pd.DataFrame  # one row per replicate
+    interrupted: bool = False
 
 
 def run_replicates(scenario: Scenario, seeds: list[int], progress: bool = True) -> ReplicateResults:
+    """Run one replicate per seed. Ctrl-C keeps the replicates that finished (and raises only
+    when none has)."""
     steps, summaries = [], []
-    for seed in tqdm(seeds, desc="replicates", disable=not progress, leave=False):
-        table, summary = simulate(CommunityModel(scenario, rng=seed), scenario.months, "month")
-        table.insert(0, "seed", seed)
-        steps.append(table)
-        summaries.append(summary)
+    try:
+        for seed in tqdm(seeds, desc="replicates", disable=not progress, leave=False):
+            table, summary = simulate(CommunityModel(scenario, rng=seed), scenario.months, "month")
+            table.insert(0, "seed", seed)
+            steps.append(table)
+            summaries.append(summary)
+    except KeyboardInterrupt:
+        if not summaries:
+            raise
+        interrupted = True
+    else:
+        interrupted = False
     return ReplicateResults(
-        scenario, list(seeds), pd.concat(steps, ignore_index=True), pd.DataFrame(summaries)
+        scenario, list(seeds[: len(summaries)]), pd.concat(steps, ignore_index=True),
+        pd.DataFrame(summaries), interrupted,
     )
 
 

@@ -8,12 +8,21 @@ Layout::
 
 Finished runs are buffered and written as numbered parts; each part goes to a hidden temporary
 name and is then renamed, so a crash leaves either a whole part or none. A runs part and its steps
-part share a name; reading keeps, for each run, the most recently written record.
+part share a name. Every record carries its ``attempt`` (1 for a run's first record, 2 for its
+first retry, ...); reading keeps each run's highest attempt, so copying a folder (which may change
+file times) never changes what it holds. When every run of a sweep has a record, ``compact``
+rewrites the parts as one runs part and one steps part (``part-merged-N.parquet``) holding only
+those records, so that a plain ``pd.read_parquet(folder / "runs")`` gives one row per run.
+
+A run's summary values and step metrics must be numbers, text or booleans, and each column keeps
+one of these kinds over the whole folder: a run that breaks this is stored as failed, saying why,
+instead of making a part (and every run in it) unwritable.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
 import platform
 import re
@@ -21,7 +30,7 @@ import socket
 import subprocess
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -29,13 +38,21 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from se_sim.runner.tasks import RunResult
+from se_sim.scenario import InputError
 
 RUNS = "runs"
 STEPS = "steps"
 PART = "_part"
+ATTEMPT = "attempt"
+MERGED = "merged"
+RUNNER_COLUMNS = ("run_id", "point_id", "variant", "replicate", "seed", "status", ATTEMPT,
+                  "wall_time_s", "error")
+# What pyarrow raises when a frame cannot become a table (e.g. an integer beyond 64 bits).
+UNWRITABLE = (pa.ArrowException, ValueError, TypeError, OverflowError)
 
 
 @dataclass(frozen=True)
@@ -57,8 +74,31 @@ class Shard:
         return run_id % self.count == self.index
 
 
+@dataclass
+class Stored:
+    """What a results folder already holds, as a sweep needs it before adding runs."""
+
+    ok: set[int] = field(default_factory=set)
+    attempts: dict[int, int] = field(default_factory=dict)  # run_id -> its highest attempt
+    summary_kinds: dict[str, str] = field(default_factory=dict)  # column -> number/text/bool
+    step_kinds: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, root: Path) -> Stored:
+        runs = _latest_runs(root)
+        if runs.empty:
+            return cls()
+        return cls(
+            ok=set(runs.loc[runs["status"] == "ok", "run_id"].tolist()),
+            attempts=dict(zip(runs["run_id"].tolist(), runs[ATTEMPT].tolist(), strict=True)),
+            summary_kinds=_schema_kinds(_parts(root, RUNS)),
+            step_kinds=_schema_kinds(_parts(root, STEPS)),
+        )
+
+
 class PartWriter:
-    """Buffers finished runs; writes a runs part and a steps part every N runs or T seconds."""
+    """Buffers finished runs; writes a runs part and a steps part every N runs, or when the oldest
+    buffered run has waited T seconds (``flush_if_due``, which the sweep calls while it waits)."""
 
     def __init__(
         self,
@@ -67,6 +107,7 @@ class PartWriter:
         point_columns: Sequence[dict[str, Any]],
         flush_runs: int,
         flush_seconds: float,
+        stored: Stored | None = None,
     ):
         self.root = root
         self.shard = shard
@@ -74,50 +115,204 @@ class PartWriter:
         self.flush_runs = flush_runs
         self.flush_seconds = flush_seconds
         self.written = 0
-        self._buffer: list[RunResult] = []
-        self._last_flush = time.monotonic()
+        self.counts = {"ok": 0, "failed": 0}  # runs written, by status
+        self.first_error = ""
+        stored = stored if stored is not None else Stored.read(root)
+        self._attempts = dict(stored.attempts)
+        self._summary_kinds = dict(stored.summary_kinds)
+        self._step_kinds = dict(stored.step_kinds)
+        self._buffer: list[tuple[RunResult, int]] = []
+        self._oldest = 0.0
         self._sequence = _next_sequence(root, shard)
         for sub in (RUNS, STEPS):
             (root / sub).mkdir(parents=True, exist_ok=True)
 
-    def add(self, result: RunResult) -> None:
-        self._buffer.append(result)
-        due = time.monotonic() - self._last_flush >= self.flush_seconds
-        if due or len(self._buffer) >= self.flush_runs:
+    def add(self, result: RunResult) -> RunResult:
+        """Buffer one run (as stored: failed if its values cannot be stored) and return it."""
+        result = self._checked(result)
+        attempt = self._attempts.get(result.run_id, 0) + 1
+        self._attempts[result.run_id] = attempt
+        if not self._buffer:
+            self._oldest = time.monotonic()
+        self._buffer.append((result, attempt))
+        if len(self._buffer) >= self.flush_runs:
+            self.flush()
+        else:
+            self.flush_if_due()
+        return result
+
+    def flush_if_due(self) -> None:
+        if self._buffer and time.monotonic() - self._oldest >= self.flush_seconds:
             self.flush()
 
     def flush(self) -> None:
-        """Write the buffer: steps first, so a stored run row always has its steps stored."""
-        if self._buffer:
-            name = f"part-{self.shard.tag}-{self._sequence:06d}.parquet"
-            with_steps = [r for r in self._buffer if r.steps]
-            if with_steps:
-                _write_atomic(_steps_frame(with_steps), self.root / STEPS / name)
-            rows = [_run_row(r, self.point_columns[r.point_id]) for r in self._buffer]
-            _write_atomic(pd.DataFrame(rows), self.root / RUNS / name)
-            self._sequence += 1
-            self.written += len(self._buffer)
-            self._buffer.clear()
-        self._last_flush = time.monotonic()
+        """Write the buffer. Should pyarrow still refuse a value, each run is written alone, and
+        a run that cannot be written even so is stored as failed with pyarrow's message."""
+        if not self._buffer:
+            return
+        try:
+            self._write(self._buffer)
+        except UNWRITABLE:
+            for result, attempt in self._buffer:
+                try:
+                    self._write([(result, attempt)])
+                except UNWRITABLE as exc:
+                    self._write([(_failed(result, f"its values could not be stored: {exc}"),
+                                  attempt)])
+        self.written += len(self._buffer)
+        self._buffer.clear()
+
+    def _write(self, entries: list[tuple[RunResult, int]]) -> None:
+        """Steps first, so a stored run row always has its steps stored."""
+        name = f"part-{self.shard.tag}-{self._sequence:06d}.parquet"
+        rows = pd.DataFrame([_run_row(r, a, self.point_columns[r.point_id]) for r, a in entries])
+        with_steps = [r for r, _ in entries if r.steps]
+        steps = _steps_frame(with_steps) if with_steps else None
+        runs_table = _table(rows)  # both converted before anything is written
+        steps_table = _table(steps) if steps is not None else None
+        self._sequence += 1
+        if steps_table is not None:
+            _write_atomic(steps_table, self.root / STEPS / name)
+        _write_atomic(runs_table, self.root / RUNS / name)
+        for result, _ in entries:
+            self.counts[result.status] += 1
+            self.first_error = self.first_error or result.error
+
+    def _checked(self, result: RunResult) -> RunResult:
+        """The result with plain summary values, or a failed one saying which value cannot be
+        stored: only numbers, text and booleans, each column keeping one kind."""
+        if result.status != "ok":
+            return result
+        problems: list[str] = []
+        summary: dict[str, Any] = {}
+        summary_kinds: dict[str, str] = {}
+        taken = {*RUNNER_COLUMNS, *self.point_columns[result.point_id]}
+        for key, value in result.summary.items():
+            name = str(key)
+            if name in taken:
+                continue  # _run_row keeps the runner's value
+            try:
+                summary[name] = plain = _plain_value(value)
+            except TypeError as exc:
+                problems.append(f"summary {name!r}: {exc}")
+                continue
+            kind = _value_kind(plain)
+            problems += _kind_clash("summary", name, plain, kind, self._summary_kinds)
+            if kind:
+                summary_kinds[name] = kind
+        step_kinds: dict[str, str] = {}
+        for name, values in result.steps.items():
+            try:
+                kind = _array_kind(values)
+            except TypeError as exc:
+                problems.append(f"step metric {name!r}: {exc}")
+                continue
+            problems += _kind_clash("step metric", name, None, kind, self._step_kinds)
+            if kind:
+                step_kinds[name] = kind
+        if problems:
+            return _failed(result, "this run's results cannot be stored: " + "; ".join(problems))
+        self._summary_kinds |= summary_kinds
+        self._step_kinds |= step_kinds
+        return replace(result, summary=summary)
 
 
-def _run_row(result: RunResult, columns: dict[str, Any]) -> dict[str, Any]:
+def _failed(result: RunResult, error: str) -> RunResult:
+    return replace(result, status="failed", error=error, summary={}, steps={})
+
+
+def _plain_value(value: Any) -> Any:
+    """numpy scalars as Python ones; lists, tuples, arrays and mappings as JSON text, so that
+    every column stays flat."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, int) and not isinstance(value, bool) and not -2**63 <= value < 2**63:
+        raise TypeError("an integer too large for 64 bits")
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, list | tuple | dict | np.ndarray):
+        try:
+            return json.dumps(value.tolist() if isinstance(value, np.ndarray) else value,
+                              sort_keys=True)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"a {type(value).__name__} that is not plain data ({exc})") from None
+    raise TypeError(f"a {type(value).__name__}; a summary value must be a number, text, a "
+                    "boolean, or a list or mapping of these")
+
+
+def _value_kind(value: Any) -> str | None:
+    """None for a missing value (None or NaN), which fits any column."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, bool):
+        return "bool"
+    return "number" if isinstance(value, int | float) else "text"
+
+
+def _array_kind(values: np.ndarray) -> str | None:
+    values = np.asarray(values)
+    if values.dtype.kind in "iuf":
+        return "number"
+    if values.dtype.kind == "b":
+        return "bool"
+    if values.dtype.kind == "U":
+        return "text"
+    if values.dtype.kind != "O":
+        raise TypeError(f"values of dtype {values.dtype}; step metrics must be numbers, text or "
+                        "booleans")
+    kinds = set()
+    for value in values:
+        if not (value is None or isinstance(value, bool | int | float | str | np.generic)):
+            raise TypeError(f"holds a {type(value).__name__}; step metrics must be numbers, "
+                            "text or booleans")
+        kinds.add(_value_kind(_plain_value(value)))
+    kinds.discard(None)
+    if len(kinds) > 1:
+        raise TypeError(f"mixes {' and '.join(sorted(kinds))} values")  # type: ignore[arg-type]
+    return kinds.pop() if kinds else None
+
+
+def _kind_clash(what: str, name: str, value: Any, kind: str | None,
+                known: dict[str, str]) -> list[str]:
+    if kind is None or known.get(name, kind) == kind:
+        return []
+    shown = f" = {value!r}" if value is not None else ""
+    return [f"{what} {name!r}{shown} is {kind}, but earlier runs stored {known[name]} there; a "
+            "metric must keep one kind (use NaN or None for a missing number)"]
+
+
+def _schema_kinds(parts: list[Path]) -> dict[str, str]:
+    """The kind of every column in these parts, read from their schemas alone."""
+    kinds: dict[str, str] = {}
+    for path in parts:
+        for column in pq.read_schema(path):
+            kind = _arrow_kind(column.type)
+            if kind:
+                kinds.setdefault(column.name, kind)
+    return kinds
+
+
+def _arrow_kind(dtype: pa.DataType) -> str | None:
+    if pa.types.is_integer(dtype) or pa.types.is_floating(dtype):
+        return "number"
+    if pa.types.is_boolean(dtype):
+        return "bool"
+    if pa.types.is_string(dtype) or pa.types.is_large_string(dtype):
+        return "text"
+    return None
+
+
+def _run_row(result: RunResult, attempt: int, columns: dict[str, Any]) -> dict[str, Any]:
     row: dict[str, Any] = {"run_id": result.run_id, "point_id": result.point_id}
     if "variant" in columns:
         row["variant"] = columns["variant"]
     row |= {"replicate": result.replicate, "seed": result.seed}
-    row |= {name: _cell(value) for name, value in columns.items() if name != "variant"}
-    row |= {"status": result.status, "wall_time_s": result.wall_time_s, "error": result.error}
+    row |= {name: _plain_value(value) for name, value in columns.items() if name != "variant"}
+    row |= {"status": result.status, ATTEMPT: attempt, "wall_time_s": result.wall_time_s,
+            "error": result.error}
     # A summary key named like a runner column (e.g. seed) repeats it; the runner's value stays.
     row |= {k: v for k, v in result.summary.items() if k not in row}
     return row
-
-
-def _cell(value: Any) -> Any:
-    """Scalars as they are; lists and mappings as JSON text, so every column stays flat."""
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    return json.dumps(value, sort_keys=True)
 
 
 def _steps_frame(results: list[RunResult]) -> pd.DataFrame:
@@ -134,9 +329,21 @@ def _steps_frame(results: list[RunResult]) -> pd.DataFrame:
     return pd.DataFrame(data)
 
 
-def _write_atomic(frame: pd.DataFrame, path: Path) -> None:
-    temporary = path.with_name(f".{path.name}.tmp")
-    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), temporary)
+def _table(frame: pd.DataFrame) -> pa.Table:
+    return pa.Table.from_pandas(frame, preserve_index=False)
+
+
+def _write_atomic(table: pa.Table, path: Path) -> None:
+    temporary = _temporary(path)
+    pq.write_table(table, temporary)
+    _publish(temporary, path)
+
+
+def _temporary(path: Path) -> Path:
+    return path.with_name(f".{path.name}.tmp")
+
+
+def _publish(temporary: Path, path: Path) -> None:
     with open(temporary, "rb") as handle:
         os.fsync(handle.fileno())
     os.replace(temporary, path)
@@ -154,9 +361,7 @@ def _next_sequence(root: Path, shard: Shard) -> int:
 
 
 def _parts(root: Path, sub: str) -> list[Path]:
-    """Parts in the order they were written (modification time, then name)."""
-    paths = (root / sub).glob("part-*.parquet")
-    return sorted(paths, key=lambda p: (p.stat().st_mtime_ns, p.name))
+    return sorted((root / sub).glob("part-*.parquet"))
 
 
 def _read_parts(root: Path, sub: str) -> pd.DataFrame:
@@ -165,11 +370,15 @@ def _read_parts(root: Path, sub: str) -> pd.DataFrame:
 
 
 def _latest_runs(root: Path) -> pd.DataFrame:
+    """Each run's record with the highest attempt (parts of older versions have none: 0)."""
     runs = _read_parts(root, RUNS)
     if runs.empty:
         return runs
-    runs = runs.drop_duplicates("run_id", keep="last")
-    return runs.sort_values("run_id", kind="stable").reset_index(drop=True)
+    if ATTEMPT not in runs:
+        runs.insert(int(runs.columns.get_loc("status")) + 1, ATTEMPT, 0)
+    runs[ATTEMPT] = runs[ATTEMPT].fillna(0).astype("int64")
+    runs = runs.sort_values(["run_id", ATTEMPT, PART], kind="stable")
+    return runs.drop_duplicates("run_id", keep="last").reset_index(drop=True)
 
 
 def load_runs(root: str | Path) -> pd.DataFrame:
@@ -192,8 +401,67 @@ def load_results(root: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def completed_run_ids(root: str | Path) -> set[int]:
     """Runs stored as finished; failed runs are not included, so a resume retries them."""
-    runs = _latest_runs(Path(root))
-    return set() if runs.empty else set(runs.loc[runs["status"] == "ok", "run_id"].tolist())
+    return Stored.read(Path(root)).ok
+
+
+def stored_run_ids(root: Path) -> set[int]:
+    """Every run with a record, finished or failed."""
+    return set(Stored.read(root).attempts)
+
+
+def compact(root: Path) -> None:
+    """Rewrite every part as one runs part and one steps part with each run's latest record.
+
+    The steps are copied part by part (memory holds one part at a time) under one schema, the
+    union of all parts' columns; the new parts are written before the old ones are removed, and
+    runs parts before steps parts, so a crash at any moment leaves a folder that reads the same.
+    """
+    runs_parts, steps_parts = _parts(root, RUNS), _parts(root, STEPS)
+    if len(runs_parts) <= 1 and [p.name for p in steps_parts] in ([], [p.name for p in runs_parts]):
+        return
+    runs = _latest_runs(root)
+    merged = [int(m.group(1)) for p in runs_parts + steps_parts
+              if (m := re.fullmatch(rf"part-{MERGED}-(\d+)\.parquet", p.name))]
+    name = f"part-{MERGED}-{max(merged, default=0) + 1:06d}.parquet"
+    if steps_parts:
+        _merge_steps(steps_parts, runs.groupby(PART)["run_id"].apply(list).to_dict(),
+                     root / STEPS / name)
+    _write_atomic(_table(runs.drop(columns=PART)), root / RUNS / name)
+    for path in [*runs_parts, *steps_parts]:
+        path.unlink()
+
+
+def _merge_steps(parts: list[Path], kept: dict[str, list[int]], path: Path) -> None:
+    schema = pa.unify_schemas([pq.read_schema(p).remove_metadata() for p in parts],
+                              promote_options="permissive")
+    temporary = _temporary(path)
+    with pq.ParquetWriter(temporary, schema) as writer:
+        for part in parts:
+            if part.name not in kept:
+                continue  # superseded by a later attempt, or orphaned by a crash
+            table = pq.read_table(part)
+            table = table.filter(pc.is_in(table["run_id"], pa.array(kept[part.name])))
+            writer.write_table(_conform(table, schema))
+    _publish(temporary, path)
+
+
+def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    columns = [
+        table[f.name].cast(f.type) if f.name in table.column_names
+        else pa.nulls(len(table), f.type)
+        for f in schema
+    ]
+    return pa.Table.from_arrays(columns, schema=schema)
+
+
+def make_folder(path: Path, option: str = "--out") -> None:
+    """Create a results folder (and its parents), or say in one line why it cannot be."""
+    if path.exists() and not path.is_dir():
+        raise InputError([f"{option} {path}: is a file, not a folder"])
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError([f"{option} {path}: cannot create the folder: {exc.strerror}"]) from None
 
 
 def write_manifest(root: Path, shard: Shard, manifest: dict[str, Any]) -> None:

@@ -3,6 +3,10 @@
 Run ids are ``point_id * replicates + replicate``; shard I of N takes the run ids congruent to I
 modulo N, which spreads every design point across shards. Resuming is always safe: a run's seed
 and values depend only on its id, never on what ran before.
+
+A sweep holds its shard's lock on the results folder from start to end (see ``lock``); the
+folder is checked (same experiment, same scenario file, same model code) and its manifest written
+under the folder's own lock, so that two sweeps started together cannot both pass the check.
 """
 
 from __future__ import annotations
@@ -17,23 +21,30 @@ from typing import Any
 
 from tqdm import tqdm
 
-from se_sim.runner.design import Design, build_design
+from se_sim.runner.design import Design, build_design, design_size, ids_to_check
 from se_sim.runner.executors import Backend, default_workers, run_all
 from se_sim.runner.experiment import ExperimentFile, load_experiment
+from se_sim.runner.fingerprint import code_fingerprint
+from se_sim.runner.lock import ShardLock, folder_lock, is_lock_file, running_shards
 from se_sim.runner.seeds import design_seed, run_seed
 from se_sim.runner.storage import (
     PartWriter,
     Shard,
-    completed_run_ids,
+    Stored,
+    compact,
+    make_folder,
     now,
     provenance,
     read_manifests,
+    stored_run_ids,
     write_manifest,
 )
 from se_sim.runner.tasks import Job, ModelJob, RunSpec, ScenarioJob, import_model_job
 from se_sim.scenario import InputError
 
 WHOLE = Shard()
+# Larger designs are refused unless the caller allows more (``se-sim sweep --max-runs``).
+DEFAULT_MAX_RUNS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -69,16 +80,28 @@ class SweepOutcome:
     interrupted: bool = False
     first_error: str = ""
     swept: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
-def plan_sweep(experiment: ExperimentFile) -> Plan:
-    """Build the job and the design, and validate every design point before anything runs."""
+def plan_sweep(experiment: ExperimentFile, max_runs: int = DEFAULT_MAX_RUNS) -> Plan:
+    """Build the job and the design, and validate the design points before anything runs.
+
+    A design of more than ``max_runs`` runs is refused before it is built; of a large one only
+    a spread of points is checked here (``design.ids_to_check``), the others when they run.
+    """
     job = _job(experiment)
     spec = experiment.spec
-    design = build_design(spec.design, design_seed(spec.seed), job.is_integer)
     source = str(experiment.path)
-    for point_id, (point, columns) in enumerate(zip(design.points, design.columns, strict=True)):
-        job.check(point, f"{source}: design point {point_id} {columns}")
+    points = design_size(spec.design)
+    if points * spec.replicates > max_runs:
+        runs = points * spec.replicates
+        raise InputError([f"{source}: design: {points:,} points x {spec.replicates:,} replicates "
+                          f"= {runs:,} runs, more than the limit of {max_runs:,}; pass "
+                          f"--max-runs {runs} to run them all"])
+    design = build_design(spec.design, design_seed(spec.seed), job.is_integer)
+    for point_id in ids_to_check(design):
+        job.check(design.points[point_id],
+                  f"{source}: design point {point_id} {design.columns[point_id]}")
     return Plan(experiment, job, design)
 
 
@@ -105,32 +128,65 @@ def run_sweep(
     shard: Shard = WHOLE,
     resume: bool = False,
     progress: bool = False,
+    allow_code_change: bool = False,
+    max_runs: int = DEFAULT_MAX_RUNS,
 ) -> SweepOutcome:
-    """Run the shard's runs not yet stored in ``out``; Ctrl-C stops, keeping what finished."""
-    plan = plan_sweep(experiment)
-    _check_out(out, experiment, resume)
+    """Run the shard's runs not yet stored in ``out``; Ctrl-C stops, keeping what finished.
+
+    At the end of a sweep after which every run of the experiment has a record, the folder is
+    compacted (one runs part, one steps part), unless another shard is still running.
+    """
+    plan = plan_sweep(experiment, max_runs)
+    code = code_fingerprint(plan.job)
     workers = workers or (1 if backend == "serial" else default_workers())
-    stored = {run_id for run_id in completed_run_ids(out) if shard.owns(run_id)}
+    if resume and not out.is_dir():
+        raise InputError([f"--resume: {out} holds no results to resume"])
+    make_folder(out)
+    lock = ShardLock(out, shard.tag)
+    with folder_lock(out):
+        notes = lock.acquire()
+        try:
+            manifests = _check_out(out, experiment, shard, code, resume, allow_code_change)
+            stored = Stored.read(out)
+            manifest = _manifest(plan, shard, backend, workers, code, manifests,
+                                 allow_code_change)
+            write_manifest(out, shard, manifest)
+        except BaseException:
+            lock.release()
+            raise
+    try:
+        outcome = _run(plan, out, backend, workers, scheduler, shard, stored, manifest, progress)
+        outcome.notes = notes
+        if not outcome.interrupted:
+            with folder_lock(out):
+                if (len(stored_run_ids(out)) == plan.total_runs
+                        and not running_shards(out, shard.tag)):
+                    compact(out)
+    finally:
+        lock.release()
+    return outcome
+
+
+def _run(plan: Plan, out: Path, backend: Backend, workers: int, scheduler: str | None,
+         shard: Shard, stored: Stored, manifest: dict[str, Any], progress: bool) -> SweepOutcome:
+    spec = plan.experiment.spec
+    skip = {run_id for run_id in stored.ok if shard.owns(run_id)}
     in_shard = len(range(shard.index, plan.total_runs, shard.count))
-    outcome = SweepOutcome(out, in_shard, len(stored), swept=plan.design.swept)
-    manifest = _manifest(plan, shard, backend, workers)
-    write_manifest(out, shard, manifest)
-    flush = experiment.spec.flush
-    writer = PartWriter(out, shard, plan.design.columns, flush.runs, flush.seconds)
+    outcome = SweepOutcome(out, in_shard, len(skip), swept=plan.design.swept)
+    writer = PartWriter(out, shard, plan.design.columns, spec.flush.runs, spec.flush.seconds,
+                        stored)
     tqdm.monitor_interval = 0  # no monitor thread: nothing left running after a sweep
-    bar = tqdm(total=in_shard - len(stored), disable=not progress, unit="run", mininterval=0.5,
-               desc=experiment.spec.name, dynamic_ncols=True, postfix={"failed": 0})
-    results = run_all(plan.specs(shard, stored), plan.job, backend, workers, scheduler)
+    bar = tqdm(total=in_shard - len(skip), disable=not progress, unit="run", mininterval=0.5,
+               desc=spec.name, dynamic_ncols=True, postfix={"failed": 0})
+    results = run_all(plan.specs(shard, skip), plan.job, backend, workers, scheduler,
+                      spec.run_timeout_s, writer.flush_if_due)
     status = "crashed"
+    failed = 0
     try:
         for result in results:
-            writer.add(result)
-            if result.status == "ok":
-                outcome.ok += 1
-            else:
-                outcome.failed += 1
-                outcome.first_error = outcome.first_error or result.error
-                bar.set_postfix(failed=outcome.failed, refresh=False)
+            if writer.add(result).status == "failed":
+                failed += 1
+                bar.set_postfix(failed=failed, refresh=False)
             bar.update()
         status = "complete"
     except KeyboardInterrupt:
@@ -139,19 +195,33 @@ def run_sweep(
         status = "interrupted"
     finally:
         bar.close()
-        writer.flush()
-        manifest |= {"status": status, "finished": now(), "runs": _counts(outcome, plan)}
-        write_manifest(out, shard, manifest)
+        try:
+            writer.flush()
+        except BaseException:
+            status = "crashed"
+            raise
+        finally:  # what is on disk counts
+            outcome.ok, outcome.failed = writer.counts["ok"], writer.counts["failed"]
+            outcome.first_error = writer.first_error
+            manifest |= {"status": status, "finished": now(), "runs": _counts(outcome, plan)}
+            write_manifest(out, shard, manifest)
     return outcome
 
 
-def _check_out(out: Path, experiment: ExperimentFile, resume: bool) -> None:
-    """Refuse to mix experiments in one folder; anything else there is resumed."""
-    manifests = read_manifests(out) if out.is_dir() else []
-    if not manifests and out.is_dir() and any(out.iterdir()):
+def _check_out(out: Path, experiment: ExperimentFile, shard: Shard, code: dict[str, Any],
+               resume: bool, allow_code_change: bool) -> list[dict[str, Any]]:
+    """Refuse to mix experiments, scenario versions, model code or shard splits in one folder;
+    anything else there is resumed. Returns the manifests found."""
+    manifests = read_manifests(out)
+    if not manifests and any(not is_lock_file(p) for p in out.iterdir()):
         raise InputError([f"{out}: not empty and holds no sweep manifest; choose another --out"])
     if resume and not manifests:
         raise InputError([f"--resume: {out} holds no results to resume"])
+    for tag, holder in running_shards(out, shard.tag).items():
+        if tag.rpartition("of")[2] != str(shard.count):
+            raise InputError([f"{out}: shard {tag} is running ({holder}); shards that run at "
+                              f"the same time must split the runs alike (--shard I/{shard.count} "
+                              "here)"])
     for manifest in manifests:
         stored = manifest["experiment"]["sha256"]
         if stored != experiment.sha256:
@@ -165,10 +235,23 @@ def _check_out(out: Path, experiment: ExperimentFile, resume: bool) -> None:
                 f"{out}: its runs used another version of {experiment.scenario_path} (sha256 "
                 "differs); choose another --out or remove the folder"
             ])
-    out.mkdir(parents=True, exist_ok=True)
+        stored_code = (manifest.get("code") or {}).get("sha256")
+        if stored_code != code["sha256"] and not allow_code_change:
+            raise InputError([
+                f"{out}: its runs came from other model code ({', '.join(code['sources'])} or "
+                "the se_sim, Mesa, numpy versions differ); choose another --out, or pass "
+                "--allow-code-change to add runs of this code to them"
+            ])
+    return manifests
 
 
-def _manifest(plan: Plan, shard: Shard, backend: str, workers: int) -> dict[str, Any]:
+def _manifest(plan: Plan, shard: Shard, backend: str, workers: int, code: dict[str, Any],
+              manifests: list[dict[str, Any]], allow_code_change: bool) -> dict[str, Any]:
+    """The shard's manifest. Code that differs from what earlier runs came from (accepted with
+    --allow-code-change) is listed under ``code.mixed_with`` and stays listed on later resumes."""
+    earlier = {m.get("code", {}).get("sha256") for m in manifests}
+    earlier |= {h for m in manifests for h in m.get("code", {}).get("mixed_with", [])}
+    mixed = sorted(str(h) for h in earlier - {code["sha256"]})
     experiment = plan.experiment
     scenario = (
         {"path": str(experiment.scenario_path), "sha256": experiment.scenario_sha256}
@@ -193,6 +276,8 @@ def _manifest(plan: Plan, shard: Shard, backend: str, workers: int) -> dict[str,
         "shard": {"index": shard.index, "count": shard.count},
         "backend": backend,
         "workers": workers,
+        "code": {**code, "mixed_with": mixed},
+        "allow_code_change": allow_code_change,
         **provenance(),
         "started": now(),
         "finished": None,
@@ -227,16 +312,20 @@ def sweep_command(
     shard: str | None = None,
     resume: bool = False,
     progress: bool = True,
+    allow_code_change: bool = False,
+    max_runs: int = DEFAULT_MAX_RUNS,
 ) -> tuple[ExperimentFile, SweepOutcome]:
     """``se-sim sweep`` without the printing: check the options, then run the sweep with SIGTERM
     (how batch schedulers stop jobs) handled like Ctrl-C."""
     parsed = parse_shard(shard)
     check_options(backend, workers, scheduler)
+    if max_runs < 1:
+        raise InputError([f"--max-runs {max_runs}: must be at least 1"])
     experiment = load_experiment(path)
     folder = Path(out or Path("results") / experiment.spec.name)
     with sigterm_as_interrupt():
         outcome = run_sweep(experiment, folder, backend, workers, scheduler, parsed, resume,
-                            progress)
+                            progress, allow_code_change, max_runs)
     return experiment, outcome
 
 
@@ -245,6 +334,8 @@ def check_options(backend: Backend, workers: int | None, scheduler: str | None) 
         raise InputError(["--scheduler needs --backend dask"])
     if workers is not None and workers < 1:
         raise InputError([f"--workers {workers}: must be at least 1"])
+    if backend == "dask":
+        _check_dask()
 
 
 @contextmanager
@@ -255,6 +346,14 @@ def sigterm_as_interrupt() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def _check_dask() -> None:
+    try:
+        import dask.distributed  # noqa: F401
+    except ImportError as exc:
+        raise InputError([f"--backend dask: Dask is not installed ({exc}); install it with "
+                          "pip install 'se_sim[dask]'"]) from None
 
 
 def _interrupt(signum: int, frame: Any) -> None:

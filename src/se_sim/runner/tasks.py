@@ -320,12 +320,15 @@ def import_model_job(job: ModelJob, source: str) -> ModelJob:
     """Import the model class (and its Scenario class) now, turning a bad ``model:`` or
     ``scenario_class:`` into an InputError."""
     try:
-        job.model_class()
+        cls = job.model_class()
     except ImportError as exc:
         raise InputError([f"{source}: model = {job.target!r}: cannot import: {exc}"]) from None
     except AttributeError:
         module = job.target.partition(":")[0]
         raise InputError([f"{source}: model = {job.target!r}: no such class in {module}"]) from None
+    if not (isinstance(cls, type) and issubclass(cls, mesa.Model)):
+        raise InputError([f"{source}: model = {job.target!r}: not a Mesa model class (a "
+                          "subclass of mesa.Model)"])
     try:
         job.constructor()
     except ImportError as exc:
@@ -337,13 +340,16 @@ def import_model_job(job: ModelJob, source: str) -> ModelJob:
 
 
 def execute(spec: RunSpec, job: Job) -> RunResult:
-    """Build and run one model; any exception becomes a failed result carrying its traceback."""
+    """Build and run one model; any exception becomes a failed result carrying its traceback,
+    ``SystemExit`` too (a model's ``sys.exit`` must not end the sweep); Ctrl-C stops the sweep."""
     start = time.perf_counter()
     try:
         model, steps = job.build(spec.params, spec.seed)
         table, summary = simulate(model, steps, index_name=job.index_name)
         kept = _kept(table, job.keep, job.index_name)
-    except Exception:
+    except KeyboardInterrupt:
+        raise
+    except BaseException:
         return _result(spec, "failed", start, error=traceback.format_exc())
     return _result(spec, "ok", start, summary={k: _plain(v) for k, v in summary.items()},
                    steps=kept)

@@ -25,12 +25,24 @@ def did_you_mean(name: str, valid: list[str]) -> str:
 
 
 def read_yaml(path: str | Path) -> dict[str, Any]:
-    """Load a YAML mapping, turning a missing file or bad syntax into an InputError."""
+    """Load a YAML mapping; a missing, unreadable, binary or empty file or bad syntax becomes an
+    InputError."""
     path = Path(path)
+    if path.is_dir():
+        raise InputError([f"{path}: is a folder; give a YAML file"])
     if not path.is_file():
         raise InputError([f"{path}: no such file"])
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError([f"{path}: not a text file (UTF-8): byte {exc.object[exc.start]:#04x} "
+                          f"at position {exc.start}"]) from None
+    except OSError as exc:
+        raise InputError([f"{path}: cannot be read: {exc.strerror}"]) from None
+    if not text.strip():
+        raise InputError([f"{path}: is empty; expected a YAML mapping of sections"])
+    try:
+        data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
