@@ -176,7 +176,8 @@ class Enterprise(mesa.Agent):
         to full skill."""
         hh = self.model.households
         skill = hh.skill[members]
-        closed = 1 - (1 - self.config.experience_gain) ** (hh.hours_worked[members] / 100)
+        gain = min(self.config.experience_gain, 1 - 1e-12)
+        closed = -np.expm1(np.log1p(-gain) * hh.hours_worked[members] / 100)  # 1 − (1 − g)^(h/100)
         hh.skill[members] = skill + closed * (1 - skill)
 
     def _update_expectations(self, fund_paid: float) -> None:
