@@ -13,6 +13,8 @@ import numpy as np
 
 NAMES = ("setup", "network", "events", "interventions", "gardens", "fund", "donations",
          "membership", "ties")
+# spawned after the market's streams, so that adding them left every earlier stream as it was
+FINANCE = ("welfare", "loans")
 
 
 class Streams:
@@ -23,6 +25,8 @@ class Streams:
         # each enterprise's buyers and market risk, so that enterprises stepped in a random order
         # do not trade their draws
         self.market = children[-1].spawn(max(enterprises, 1))
+        for name, child in zip(FINANCE, rng.spawn(len(FINANCE)), strict=True):
+            setattr(self, name, child)
 
     setup: np.random.Generator
     network: np.random.Generator
@@ -33,3 +37,5 @@ class Streams:
     donations: np.random.Generator
     membership: np.random.Generator
     ties: np.random.Generator
+    welfare: np.random.Generator
+    loans: np.random.Generator
