@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from se_sim.model import CommunityModel
+from se_sim.model.livelihood import food_need
 from se_sim.model.metrics import FINANCE_MONTHLY, finance_summary
 from se_sim.model.welfare import BENEFITS, DAYS_PER_MONTH
 from se_sim.scenario import InputError, load_scenario
@@ -257,3 +258,20 @@ def test_enterprise_loans_buy_capital_and_are_repaid_from_cash() -> None:
     group = model.savings_group
     assert group.lent_by_kind["enterprise"] > 0
     assert model.ledger.outflows["enterprise_investment"] == group.lent_by_kind["enterprise"]
+
+
+def test_borrowers_repay_what_they_hold_beyond_their_food_money() -> None:
+    scenario = codi(**{"funds.savings_group.miss_rate": 0.0,
+                       "funds.savings_group.miss_rate_hardship": 0.0})
+    model = CommunityModel(scenario, rng=0)
+    for _ in range(3):
+        model.step()
+    group, hh = model.savings_group, model.households
+    borrowers = np.flatnonzero(hh.debt > 0)[:4]
+    need = food_need(hh)[borrowers]
+    hh.savings[borrowers] = need + 50.0  # less than the instalment
+    debt = hh.debt[borrowers] * (1 + group.monthly_rate)
+    group.step()
+    np.testing.assert_allclose(hh.savings[borrowers], need)
+    np.testing.assert_allclose(hh.debt[borrowers], debt - 50.0)
+    assert (group.arrears[borrowers] >= 1).all()

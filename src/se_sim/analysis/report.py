@@ -196,7 +196,7 @@ def _lead(page: _Page, summary: pd.DataFrame, contrast: pd.DataFrame | None,
     numeric = [c for c in results.swept if pd.api.types.is_numeric_dtype(results.ok[c])]
     if contrast is not None and not contrast.empty:
         base = summary[(summary["metric"] == main) & (summary["point_id"] == baseline_id)].iloc[0]
-        paired = (contrast["n_pairs"] > 0).all()
+        paired = (contrast.loc[contrast["metric"] == main, "n_pairs"] > 0).all()
         seeds = "the same seeds (common random numbers)" if paired else "independent seeds"
         page.headline.append(
             f"Against <b>{html.escape(base['point'])}</b> ({number(base['mean'], main)} on "

@@ -101,8 +101,8 @@ class SavingsGroup(mesa.Agent):
     def step(self) -> None:
         self._reset_month()
         model, hh = self.model, self.model.households
-        # fixed-size draws (one set per household, then per enterprise) keep arms aligned
-        draws = model.streams.loans.random((hh.n, 3))
+        # fixed-size draws (one pair per household, then per enterprise) keep arms aligned
+        draws = model.streams.loans.random((hh.n, 2))
         firm_draws = model.streams.loans.random((len(model.enterprise_list), 2))
         need = food_need(hh)
         self._repay(draws[:, 0], need)
@@ -110,7 +110,7 @@ class SavingsGroup(mesa.Agent):
         self._save(need)
         if model.month % self.config.share_out_every_months == 0:
             self._share_out()
-        self._lend(draws[:, 1], firm_draws[:, 1], draws[:, 2], need)
+        self._lend(draws[:, 1], firm_draws[:, 1], need)
 
     # --- 1. repayment ---------------------------------------------------------------------
 
@@ -199,7 +199,8 @@ class SavingsGroup(mesa.Agent):
         held = self.deposits.sum()
         if profit <= 0 or held <= 0:
             return
-        paid = min(self.config.share_out_share * profit, self.balance) * (self.deposits / held)
+        pot = min(self.config.share_out_share * profit, max(self.balance, 0.0))
+        paid = pot * (self.deposits / held)
         self.model.households.savings += paid
         amount = float(paid.sum())
         self.balance -= amount
@@ -208,25 +209,26 @@ class SavingsGroup(mesa.Agent):
 
     # --- 4. lending ------------------------------------------------------------------------
 
-    def _lend(self, asks: np.ndarray, firm_asks: np.ndarray, order_key: np.ndarray,
-              need: np.ndarray) -> None:
+    def _lend(self, asks: np.ndarray, firm_asks: np.ndarray, need: np.ndarray) -> None:
+        """Households ask with ``asks`` below the loan rate and queue in the order of ``asks``:
+        below any threshold the draws are uniform, so the queue is a random order."""
         hh, cfg = self.model.households, self.config
         free = self.member & (hh.debt == 0) & ~self.barred
         if cfg.food_loans:
             short = free & hh.hardship & (hh.savings < need)
             amount = np.minimum(cfg.loan_cap_thb, cfg.food_loan_months * need)
-            granted, amounts = self._grant(short, amount, order_key)
+            granted, amounts = self._grant(short, amount, asks)
             hh.savings[granted] += amounts
-            self._book_loans("food", amounts)
+            self._book_loans("food", float(amounts.sum()))
         for enterprise in self.model.enterprise_list:
             if firm_asks[enterprise.slot] < cfg.enterprise_loan_rate and self._creditworthy(
                     enterprise):
                 self._lend_to_enterprise(enterprise)
         free &= hh.debt == 0  # this month's food borrowers have their loan
         asking = free & ~hh.hardship & (asks < cfg.household_loan_rate)
-        _, amounts = self._grant(asking, np.full(hh.n, cfg.household_loan_thb), order_key)
+        _, amounts = self._grant(asking, np.full(hh.n, cfg.household_loan_thb), asks)
         self.model.ledger.outflow("loan_spending", amounts.sum())
-        self._book_loans("household", amounts)
+        self._book_loans("household", float(amounts.sum()))
 
     def _grant(
         self, applicants: np.ndarray, amount: np.ndarray, order_key: np.ndarray
@@ -242,8 +244,7 @@ class SavingsGroup(mesa.Agent):
         self.instalment[granted] = amount[granted] / self.config.term_months
         return granted, amount[granted]
 
-    def _book_loans(self, kind: str, amounts: np.ndarray) -> None:
-        lent = float(amounts.sum())
+    def _book_loans(self, kind: str, lent: float) -> None:
         self.lent_by_kind[kind] += lent
         self.month_lent += lent
 
@@ -262,5 +263,4 @@ class SavingsGroup(mesa.Agent):
         self.model.ledger.outflow("enterprise_investment", amount)
         self.enterprise_loans[enterprise.slot] = EnterpriseLoan(
             debt=amount, instalment=amount / self.config.term_months)
-        self.lent_by_kind["enterprise"] += amount
-        self.month_lent += amount
+        self._book_loans("enterprise", amount)

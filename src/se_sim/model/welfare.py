@@ -73,11 +73,11 @@ class WelfareFund(mesa.Agent):
         self._reset_month()
         hh = self.model.households
         # fixed-size draws, so that common random numbers stay aligned between arms
-        draws = self.model.streams.welfare.random((hh.n, 3))
+        draws = self.model.streams.welfare.random((hh.n, 2))
         self._join_and_leave(draws[:, 0])
         self._collect()
         self._administer(self.month_contributions + self._match())
-        self._pay_benefits(draws[:, 1], order_key=draws[:, 2])
+        self._pay_benefits(draws[:, 1])
 
     def join_probability(self, households: np.ndarray) -> np.ndarray:
         """join_rate · σ(intercept + peer_weight · members' share of one's ties
@@ -136,10 +136,11 @@ class WelfareFund(mesa.Agent):
         self.balance -= self.month_admin
         self.model.ledger.outflow("welfare_admin", self.month_admin)
 
-    def _pay_benefits(self, draws: np.ndarray, order_key: np.ndarray) -> None:
+    def _pay_benefits(self, draws: np.ndarray) -> None:
         """A member past the waiting period claims benefit k when its draw falls in k's slice
-        of [0, 1) (competing events: probability rate_k each, at most one a month); claims are
-        paid in a random order of households until the first that the balance cannot cover."""
+        of [0, 1) (competing events: probability rate_k each, at most one a month). Claims are
+        paid in a random order until the first that the balance cannot cover: the order of the
+        draws' positions within their slices, uniform and independent of the kind."""
         hh = self.model.households
         # a member claims once it has paid ``waiting_months`` months before this one
         waited = self.model.month - self.joined_month >= self.config.waiting_months
@@ -147,8 +148,10 @@ class WelfareFund(mesa.Agent):
         claimant = np.flatnonzero(eligible)
         if claimant.size == 0:
             return
-        claimant = claimant[np.argsort(order_key[claimant], kind="stable")]
         kind = np.searchsorted(self.cumulative_rates, draws[claimant], side="right")
+        position = (draws[claimant] - (self.cumulative_rates - self.rates)[kind]) / self.rates[kind]
+        order = np.argsort(position, kind="stable")
+        claimant, kind = claimant[order], kind[order]
         amount = self.amounts[kind]
         running = np.cumsum(amount)
         count = int(np.searchsorted(running, self.balance, side="right"))  # claims covered
