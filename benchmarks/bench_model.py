@@ -11,8 +11,11 @@ households) executed as a serial sweep executes them (``runner.tasks.execute``: 
 only the kept metrics and the summary, packing the result; the sweep's start-up excluded),
 against Boltzmann at 1,000 agents in the same process, interleaved. Goal (issue 6): at most 1.5.
 
+``--scenario`` times another scenario, e.g. scenarios/codi_welfare_fund.yaml (welfare fund and
+savings group on).
+
     python benchmarks/bench_model.py [--sizes 1000 10000 100000] [--months 36] [--repeat 3]
-                                     [--sweep-runs 40]
+                                     [--sweep-runs 40] [--scenario scenarios/bang_sao_thong.yaml]
 """
 
 from __future__ import annotations
@@ -62,8 +65,8 @@ def best_of(repeat: int, func) -> float:
     return min(times)
 
 
-def run_ours(n: int, months: int) -> None:
-    scenario = load_scenario(SCENARIO, {"households.count": n, "months": months})
+def run_ours(n: int, months: int, path: Path = SCENARIO) -> None:
+    scenario = load_scenario(path, {"households.count": n, "months": months})
     model = CommunityModel(scenario, rng=0)
     for _ in range(months):
         model.step()
@@ -107,12 +110,13 @@ def main() -> None:
     parser.add_argument("--months", type=int, default=36)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--sweep-runs", type=int, default=40)
+    parser.add_argument("--scenario", type=Path, default=SCENARIO)
     args = parser.parse_args()
     print(f"{'households':>10}  {'se_sim hh-months/s':>19}  {'Boltzmann agent-steps/s':>23}"
           f"  {'cost ratio':>10}  {'se_sim s':>8}")
     for n in args.sizes:
         work = n * args.months
-        ours = best_of(args.repeat, lambda n=n: run_ours(n, args.months))
+        ours = best_of(args.repeat, lambda n=n: run_ours(n, args.months, args.scenario))
         boltzmann = best_of(args.repeat, lambda n=n: run_boltzmann(n, args.months))
         print(f"{n:>10,}  {work / ours:>19,.0f}  {work / boltzmann:>23,.0f}"
               f"  {ours / boltzmann:>10.2f}  {ours:>8.2f}")

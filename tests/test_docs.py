@@ -18,7 +18,7 @@ def resolve(data: Any, path: str) -> Any:
     return data
 
 
-def test_every_key_path_in_the_readme_exists_in_the_shipped_scenario() -> None:
+def test_every_key_path_in_the_readme_exists_in_a_shipped_scenario() -> None:
     text = README.read_text(encoding="utf-8")
     section = text.split("## Scenarios", 1)[1].split("\n## ", 1)[0]
     rows = [line for line in section.splitlines() if line.startswith("| `")]
@@ -26,14 +26,20 @@ def test_every_key_path_in_the_readme_exists_in_the_shipped_scenario() -> None:
                                                   row.rsplit("|", 2)[1])]
     paths += re.findall(r"--set ([a-z_]+(?:\.[a-z_0-9]+)+)=", text)
     assert len(paths) >= 12
-    scenario = load_scenario(BANG_SAO_THONG).model_dump()
+    shipped = [load_scenario(path).model_dump()
+               for path in sorted((ROOT / "scenarios").glob("*.yaml"))]
     missing = []
     for path in paths:
-        try:
-            resolve(scenario, path)
-        except (KeyError, IndexError):
+        found = False
+        for scenario in shipped:  # the case, or the scenario of the section it belongs to
+            try:
+                resolve(scenario, path)
+                found = True
+            except (KeyError, IndexError, TypeError):
+                continue
+        if not found:
             missing.append(path)
-    assert not missing, f"README paths not in {BANG_SAO_THONG.name}: {missing}"
+    assert not missing, f"README paths in no shipped scenario: {missing}"
 
 
 def test_the_readme_list_example_runs() -> None:

@@ -16,6 +16,7 @@ from se_sim.scenario.schema import Network
 from tests.conftest import run, scenario_from, small_scenario
 
 COUNTS = [c for c in MONTHLY if c.startswith(("members", "garden", "food_", "buyers"))]
+COUNTS += ["welfare_members", "welfare_claims_unpaid", "loan_defaults"]
 SHARES = ["cross_group_tie_share", "gini_income", "gini_wealth", "poverty_rate",
           "capability_mean", "reputation_mean"]
 SHARES += [c for c in MONTHLY if c.startswith("outgroup_trust")]
@@ -40,6 +41,9 @@ def assert_invariants(table: pd.DataFrame, households: int) -> None:
 def assert_household_state_in_range(model: CommunityModel) -> None:
     hh = model.households
     assert (hh.savings >= -1e-9).all()
+    assert (hh.debt >= 0).all()
+    for fund in (model.welfare_fund, model.savings_group):
+        assert fund is None or fund.balance >= -1e-9
     assert ((hh.skill >= 0) & (hh.skill <= 1)).all()
     assert ((hh.hours >= 0) & (hh.hours <= hh.config.work.max_hours_per_month)).all()
     assert ((model.market.opinion >= 0) & (model.market.opinion <= 1)).all()
@@ -63,6 +67,40 @@ pools = st.fixed_dictionaries({
     "buyers_per_1000_households": st.floats(0, 500), "price_thb": st.floats(5, 120),
     "buy_rate": st.floats(0, 1), "units_per_buyer": st.floats(0, 5),
 })
+matching = st.fixed_dictionaries({"ratio": st.floats(0, 3),
+                                  "stop_month": st.one_of(st.none(), st.integers(1, 16))})
+benefit = st.fixed_dictionaries({"rate": st.floats(0, 0.25), "amount_thb": st.floats(0, 20_000)})
+welfare_funds = st.one_of(st.fixed_dictionaries({
+    "initial_balance_thb": st.floats(0, 50_000), "initial_member_share": st.floats(0, 1),
+    "contribution_thb_per_day": st.floats(0, 20), "admin_share": st.floats(0, 0.2),
+    "local_match": matching, "national_match": matching, "waiting_months": st.integers(0, 6),
+    "benefits": st.fixed_dictionaries({k: benefit for k in ("birth", "illness", "death",
+                                                             "old_age")}),
+    "joining": st.fixed_dictionaries({"join_rate": st.floats(0, 1),
+                                      "leave_rate": st.floats(0, 1)}),
+}), st.none())
+
+
+def _savings_group(cap: float, household: float, enterprise: float) -> st.SearchStrategy:
+    """A savings group whose loan sizes are shares of its cap."""
+    return st.fixed_dictionaries({
+        "loan_cap_thb": st.just(cap), "household_loan_thb": st.just(cap * household),
+        "enterprise_loan_thb": st.just(cap * enterprise), "member_share": st.floats(0, 1),
+        "initial_balance_thb_per_1000_households": st.floats(0, 2_000_000),
+        "monthly_saving_thb": st.floats(0, 2000), "household_loan_rate": st.floats(0, 1),
+        "enterprise_loan_rate": st.floats(0, 1), "food_loans": st.booleans(),
+        "food_loan_months": st.floats(0.1, 12), "interest_rate_per_year": st.floats(0, 1),
+        "term_months": st.integers(1, 24), "miss_rate": st.floats(0, 1),
+        "miss_rate_hardship": st.floats(0, 1), "write_off_months": st.integers(1, 6),
+        "share_out_share": st.floats(0, 1), "share_out_every_months": st.integers(1, 12),
+    })
+
+
+savings_groups = st.one_of(
+    st.tuples(st.floats(0, 30_000), st.floats(0, 1), st.floats(0, 1)).flatmap(
+        lambda t: _savings_group(*t)),
+    st.none(),
+)
 scenarios = st.fixed_dictionaries(
     {
         "months": st.integers(1, 16),
@@ -130,6 +168,7 @@ scenarios = st.fixed_dictionaries(
             ),
             max_size=2,
         ),
+        "funds": st.fixed_dictionaries({"welfare": welfare_funds, "savings_group": savings_groups}),
         "interventions": st.lists(
             st.one_of(
                 st.fixed_dictionaries({"kind": st.just("training"), "month": st.integers(0, 12),
@@ -153,7 +192,8 @@ scenarios = st.fixed_dictionaries(
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(raw=scenarios, seed=st.integers(0, 2**32 - 1))
 def test_money_conserved_and_ranges_hold_on_random_scenarios(raw: dict, seed: int) -> None:
-    """Random scenarios reach losses, closures, refunds, every shock and intervention."""
+    """Random scenarios reach losses, closures, refunds, every shock and intervention, and the
+    welfare fund's and savings group's flows (insolvency, arrears, write-offs, share-outs)."""
     raw["households"]["leaders"] = min(raw["households"]["leaders"], raw["households"]["count"])
     scenario = scenario_from(raw)
     model, table, _ = run(scenario, seed)

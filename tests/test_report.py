@@ -61,6 +61,7 @@ def test_variants_report_writes_its_files(variants_report: tuple[Path, str]) -> 
     assert list(pd.read_csv(out / "summary_by_point.csv").columns) == SUMMARY_COLUMNS
     assert list(pd.read_csv(out / "contrasts.csv").columns) == CONTRAST_COLUMNS
     assert "Against baseline" in printed and f"report written to {out / 'report.html'}" in printed
+    assert "each on the same seeds (common random numbers)" in printed
 
 
 def test_summary_agrees_with_the_runs(variants: Path, variants_report: tuple[Path, str]) -> None:

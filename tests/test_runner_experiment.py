@@ -108,7 +108,7 @@ def test_shipped_experiments_are_valid() -> None:
     root = Path(__file__).resolve().parents[1] / "experiments"
     sizes = {path.stem: plan_sweep(load_experiment(path)).total_runs
              for path in sorted(root.glob("*.yaml"))}
-    assert sizes == {"calibrate_bang_sao_thong": 1200, "interventions": 150,
-                     "fund_share_tradeoff": 320, "mesa_boltzmann": 30,
+    assert sizes == {"calibrate_bang_sao_thong": 1200, "fund_share_tradeoff": 320,
+                     "interventions": 150, "loans_covid": 40, "mesa_boltzmann": 30,
                      "mesa_virus_on_network": 50, "morris_screen": 828,
-                     "profit_share_x_density": 2880, "smoke": 12}
+                     "profit_share_x_density": 2880, "smoke": 12, "welfare_matching": 80}

@@ -200,7 +200,7 @@ def _lead(page: _Page, summary: pd.DataFrame, contrast: pd.DataFrame | None,
     # contrast with their first sampled point answers no one's question
     if contrast is not None and not contrast.empty and results.kind not in SAMPLED:
         base = summary[(summary["metric"] == main) & (summary["point_id"] == baseline_id)].iloc[0]
-        paired = (contrast["n_pairs"] > 0).all()
+        paired = (contrast.loc[contrast["metric"] == main, "n_pairs"] > 0).all()
         seeds = "the same seeds (common random numbers)" if paired else "independent seeds"
         page.headline.append(
             f"Against <b>{html.escape(base['point'])}</b> ({number(base['mean'], main)} on "

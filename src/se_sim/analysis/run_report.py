@@ -35,6 +35,13 @@ KEY_OUTCOMES = [
     "gini_income_end",
     "poverty_rate_end",
 ]
+# shown when the runs have the fund whose end balance leads the list (docs/odd_finance.md)
+FINANCE_OUTCOMES = [
+    ["welfare_fund_balance_end_thb", "welfare_members_end", "welfare_fund_solvent_months",
+     "welfare_fund_insolvent_month", "welfare_benefits_total_thb"],
+    ["savings_group_balance_end_thb", "loans_outstanding_end_thb", "loan_recovery_rate",
+     "portfolio_at_risk", "loans_written_off_total_thb", "household_debt_end_thb"],
+]
 
 
 def outcome_table(summary: pd.DataFrame) -> str:
@@ -42,7 +49,10 @@ def outcome_table(summary: pd.DataFrame) -> str:
     single replicate, its value alone."""
     single = len(summary) == 1
     rows = []
-    for name in KEY_OUTCOMES:
+    names = KEY_OUTCOMES + [name for block in FINANCE_OUTCOMES
+                            if block[0] in summary and summary[block[0]].notna().any()
+                            for name in block]
+    for name in names:
         values = summary[name].dropna() if name in summary else pd.Series(dtype=float)
         if values.empty:
             rows.append((name, "n/a", "", ""))

@@ -14,6 +14,7 @@ from se_sim.model.events import EventSchedule
 from se_sim.model.funds import VulnerableFund
 from se_sim.model.households import Household, HouseholdArrays
 from se_sim.model.ledger import ExternalLedger
+from se_sim.model.loans import SavingsGroup
 from se_sim.model.market import Market
 from se_sim.model.membership import join, update_membership
 from se_sim.model.metrics import MONTHLY, RunTracker, summarise
@@ -21,6 +22,7 @@ from se_sim.model.network import build_network
 from se_sim.model.streams import Streams
 from se_sim.model.ties import TieDynamics
 from se_sim.model.trust import Trust
+from se_sim.model.welfare import WelfareFund
 from se_sim.scenario.schema import Scenario
 
 
@@ -50,6 +52,10 @@ class CommunityModel(mesa.Model):
         self.trust = Trust(self)
         self.trust.initialise()
         self.vulnerable_fund = VulnerableFund(self, scenario.funds.vulnerable)
+        # community finance, off unless the scenario configures it (docs/odd_finance.md)
+        welfare, group = scenario.funds.welfare, scenario.funds.savings_group
+        self.welfare_fund = WelfareFund(self, welfare) if welfare else None
+        self.savings_group = SavingsGroup(self, group) if group else None
         self.enterprise_list = [
             Enterprise(self, slot, config, scenario.allocation_for(config))
             for slot, config in enumerate(scenario.enterprises)
@@ -95,7 +101,9 @@ class CommunityModel(mesa.Model):
     def money_held(self) -> float:
         """All money inside: household savings, enterprise cash and reserves, fund balances."""
         enterprises = sum(e.cash + e.reserve for e in self.enterprise_list)
-        return float(self.households.savings.sum() + enterprises + self.vulnerable_fund.balance)
+        funds = sum(f.balance for f in (self.vulnerable_fund, self.welfare_fund,
+                                        self.savings_group) if f is not None)
+        return float(self.households.savings.sum() + enterprises + funds)
 
     def step(self) -> None:
         """One month, in this order (docs/ODD.md, section 3)."""
@@ -111,6 +119,11 @@ class CommunityModel(mesa.Model):
         if self.enterprise_list:
             self.agents_by_type[Enterprise].shuffle_do("step")
         self.vulnerable_fund.step()
+        # welfare benefits and loans come before the food bill, so they count toward food
+        if self.welfare_fund is not None:
+            self.welfare_fund.step()
+        if self.savings_group is not None:
+            self.savings_group.step()
         livelihood.spend(hh, self.ledger)
         gifts = livelihood.donations(hh, knows_a_member, streams.donations)
         self.vulnerable_fund.receive("donation", gifts.sum())

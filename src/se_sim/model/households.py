@@ -56,6 +56,7 @@ class HouseholdArrays:
         self.payouts_thb = np.zeros(n)
         self.purchases_thb = np.zeros(n)  # spent at the community's enterprises this month
         self.consumption = np.zeros(n)
+        self.debt = np.zeros(n)  # owed to the savings group: loans.py
 
     def _draw_leaders(self, rng: np.random.Generator) -> np.ndarray:
         """Leaders come from both groups in the configured split (source 000)."""
@@ -124,6 +125,7 @@ class Household(mesa.Agent):
     trust_outgroup = _row_view("trust_outgroup", float)
     grants_received_thb = _row_view("grants_thb", float)
     payouts_received_thb = _row_view("payouts_thb", float)
+    debt_thb = _row_view("debt", float)
 
     @property
     def origin(self) -> str:

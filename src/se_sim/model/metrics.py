@@ -139,6 +139,84 @@ MONTHLY: dict[str, Reporter] = {
 }
 
 
+# --- community finance: the welfare fund and the savings group (docs/odd_finance.md) --------
+# Monthly figures are 0 when the scenario has no such fund; summary figures that only a fund can
+# have (its balance, a rate, a month) are NaN then.
+
+def _welfare(attribute: str) -> Reporter:
+    return lambda m: float(getattr(m.welfare_fund, attribute)) if m.welfare_fund else 0.0
+
+
+def _loans(attribute: str) -> Reporter:
+    return lambda m: float(getattr(m.savings_group, attribute)) if m.savings_group else 0.0
+
+
+FINANCE_MONTHLY: dict[str, Reporter] = {
+    "welfare_fund_balance_thb": _welfare("balance"),
+    "welfare_members": lambda m: float(m.welfare_fund.member.sum()) if m.welfare_fund else 0.0,
+    "welfare_contributions_thb": _welfare("month_contributions"),
+    "welfare_matching_thb": _welfare("month_matching"),
+    "welfare_admin_thb": _welfare("month_admin"),
+    "welfare_benefits_thb": _welfare("month_benefits"),
+    "welfare_claims_unpaid": _welfare("month_claims_unpaid"),
+    "savings_group_balance_thb": _loans("balance"),
+    "savings_group_deposits_thb": lambda m: float(m.savings_group.deposits.sum())
+    if m.savings_group else 0.0,
+    "loans_outstanding_thb": _loans("outstanding"),
+    "loans_in_arrears_thb": _loans("in_arrears"),
+    "loans_lent_thb": _loans("month_lent"),
+    "loan_dues_thb": _loans("month_due"),
+    "loan_repayments_thb": _loans("month_collected"),
+    "loan_defaults": _loans("month_defaults"),
+    "loans_written_off_thb": _loans("month_written_off"),
+    "loan_share_out_thb": _loans("month_share_out"),
+    "household_debt_thb": lambda m: float(m.households.debt.sum()),
+}
+MONTHLY.update(FINANCE_MONTHLY)
+
+
+def _ratio(numerator: float, denominator: float) -> float:
+    return numerator / denominator if denominator > 0 else math.nan
+
+
+def finance_summary(model: CommunityModel) -> dict[str, Any]:
+    """End-of-run figures of the welfare fund and the savings group."""
+    fund, group, nan = model.welfare_fund, model.savings_group, math.nan
+    insolvent = fund.first_insolvent_month if fund else None
+    row: dict[str, Any] = {
+        "welfare_fund_balance_end_thb": fund.balance if fund else nan,
+        "welfare_fund_insolvent_month": float(insolvent) if insolvent is not None else nan,
+        # months before the first insolvent one: the whole run for a fund that never was
+        "welfare_fund_solvent_months": float(model.month if insolvent is None else insolvent - 1)
+        if fund else nan,
+        "welfare_fund_insolvent_months": float(fund.insolvent_months) if fund else nan,
+        "welfare_members_end": float(fund.member.sum()) if fund else 0.0,
+        "welfare_contributions_total_thb": fund.contributions_total if fund else 0.0,
+        "welfare_matching_total_thb": fund.matching_total if fund else 0.0,
+        "welfare_admin_total_thb": fund.admin_total if fund else 0.0,
+        "welfare_benefits_total_thb": fund.benefits_total if fund else 0.0,
+        "welfare_claims_unpaid_total": float(fund.claims_unpaid_total) if fund else 0.0,
+        "household_debt_end_thb": float(model.households.debt.sum()),
+    }
+    if group is None:
+        return row | {"savings_group_balance_end_thb": nan, "loans_outstanding_end_thb": 0.0,
+                      "loans_lent_total_thb": 0.0, "food_loans_total_thb": 0.0,
+                      "loans_written_off_total_thb": 0.0, "loan_share_out_total_thb": 0.0,
+                      "loan_recovery_rate": nan, "portfolio_at_risk": nan}
+    return row | {
+        "savings_group_balance_end_thb": group.balance,
+        "loans_outstanding_end_thb": group.outstanding,
+        "loans_lent_total_thb": group.lent_total,
+        "food_loans_total_thb": group.lent_by_kind["food"],
+        "loans_written_off_total_thb": group.written_off_total,
+        "loan_share_out_total_thb": group.share_out_total,
+        # repayments collected over repayments due, all months and borrowers together
+        "loan_recovery_rate": _ratio(group.collected_total, group.due_total),
+        # debt of borrowers in arrears over all debt outstanding, at the end
+        "portfolio_at_risk": _ratio(group.in_arrears, group.outstanding),
+    }
+
+
 class RunTracker:
     """Running figures for the summary, updated once a month with a handful of sums."""
 
@@ -220,4 +298,4 @@ def summarise(model: CommunityModel) -> dict[str, Any]:
         if (~hh.newcomer).any() else 0.0,
         "wealth_median_newcomer_end": float(np.median(hh.savings[hh.newcomer]))
         if hh.newcomer.any() else 0.0,
-    }
+    } | finance_summary(model)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 NAMES = ("setup", "network", "events", "interventions", "gardens", "fund", "donations",
-         "membership", "ties", "market")
+         "membership", "ties", "market", "welfare", "loans")
 
 
 class Streams:
@@ -35,3 +35,5 @@ class Streams:
     membership: np.random.Generator
     ties: np.random.Generator
     market: np.random.Generator
+    welfare: np.random.Generator
+    loans: np.random.Generator

@@ -11,7 +11,14 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 Baht = Annotated[float, Field(ge=0.0)]
@@ -231,8 +238,102 @@ class VulnerableFund(Section):
     eligibility: Literal["vulnerable_in_hardship", "in_hardship"] = "vulnerable_in_hardship"
 
 
+class Matching(Section):
+    """One government's match of members' contributions: ``ratio`` baht per baht contributed,
+    paid in the months before ``stop_month`` (every month when it is null)."""
+
+    ratio: Annotated[float, Field(ge=0.0, le=10.0)] = 1.0  # public figure: CODI welfare funds 1:1:1
+    stop_month: Annotated[int, Field(ge=1)] | None = None
+
+
+class Benefit(Section):
+    """A benefit the welfare fund pays: each member household claims ``amount_thb`` with
+    probability ``rate`` a month (one claim a month at most, of any kind)."""
+
+    rate: Share
+    amount_thb: Baht
+
+
+class WelfareBenefits(Section):
+    """Source 002 names birth, illness, death and old age; rates and amounts are assumptions
+    (about 3 persons a household; see docs/odd_finance.md)."""
+
+    birth: Benefit = Benefit(rate=0.0025, amount_thb=1_000.0)
+    illness: Benefit = Benefit(rate=0.025, amount_thb=600.0)
+    death: Benefit = Benefit(rate=0.002, amount_thb=10_000.0)
+    old_age: Benefit = Benefit(rate=0.05, amount_thb=500.0)
+
+    @model_validator(mode="after")
+    def _one_claim_a_month(self) -> WelfareBenefits:
+        total = self.birth.rate + self.illness.rate + self.death.rate + self.old_age.rate
+        if total > 1 + 1e-9:
+            raise ValueError(f"the rates sum to {total:.3g}; a member claims at most once a "
+                             "month, so they must sum to at most 1")
+        return self
+
+
+class WelfareJoining(Section):
+    """Households join with ``join_rate`` · σ(intercept + peers + trust + giving) a month and
+    leave with ``leave_rate``, or when they cannot pay. All assumptions."""
+
+    join_rate: Share = 0.02
+    intercept: Annotated[float, Field(ge=-20, le=20)] = -2.0
+    peer_weight: Weight = 3.0
+    trust_weight: Weight = 2.0
+    giving_weight: Weight = 2.0
+    leave_rate: Share = 0.005
+
+
+class WelfareFund(Section):
+    """Source 002: a community welfare fund, members paying 1 baht a day, matched by local and
+    national government (public figure: CODI welfare funds)."""
+
+    initial_balance_thb: Baht = 0.0
+    initial_member_share: Share = 0.3  # public figure: about 300 members a fund
+    contribution_thb_per_day: Baht = 1.0  # public figure: CODI welfare funds, 1 baht a day
+    local_match: Matching = Matching()
+    national_match: Matching = Matching()
+    admin_share: Annotated[float, Field(ge=0.0, le=0.2)] = 0.1  # public figure: at most 20%
+    waiting_months: Annotated[int, Field(ge=0, le=120)] = 6
+    benefits: WelfareBenefits = WelfareBenefits()
+    joining: WelfareJoining = WelfareJoining()
+
+
+class SavingsGroup(Section):
+    """Source 002: a savings group with a revolving loan fund run like a Village Fund (public
+    figure: Village Fund). Rates, terms and hazards are assumptions."""
+
+    member_share: Share = 0.3  # public figure: Village Fund, about 30% of households reached
+    initial_balance_thb_per_1000_households: Baht = 1_000_000.0  # public figure: ~1 million a fund
+    monthly_saving_thb: Baht = 100.0
+    loan_cap_thb: Baht = 20_000.0  # public figure: Village Fund loans capped near 20,000 baht
+    household_loan_thb: Baht = 20_000.0
+    household_loan_rate: Share = 0.05
+    enterprise_loan_rate: Share = 0.1
+    enterprise_loan_thb: Baht = 20_000.0
+    food_loans: bool = True
+    food_loan_months: Annotated[float, Field(gt=0.0, le=12.0)] = 2.0
+    interest_rate_per_year: Annotated[float, Field(ge=0.0, le=1.0)] = 0.06
+    term_months: Annotated[int, Field(ge=1, le=120)] = 12
+    miss_rate: Share = 0.01
+    miss_rate_hardship: Share = 0.2
+    write_off_months: Annotated[int, Field(ge=1, le=1200)] = 6
+    share_out_share: Share = 0.7
+    share_out_every_months: Annotated[int, Field(ge=1, le=120)] = 12
+
+    @field_validator("household_loan_thb", "enterprise_loan_thb")
+    @classmethod
+    def _within_cap(cls, value: float, info: ValidationInfo) -> float:
+        cap = info.data.get("loan_cap_thb")
+        if cap is not None and value > cap:
+            raise ValueError(f"must not exceed loan_cap_thb ({cap:g})")
+        return value
+
+
 class Funds(Section):
     vulnerable: VulnerableFund = VulnerableFund()
+    welfare: WelfareFund | None = None  # off unless the scenario has one (docs/odd_finance.md)
+    savings_group: SavingsGroup | None = None
 
 
 class Shock(Section):
