@@ -11,6 +11,7 @@ import numpy as np
 from se_sim.model import gardens, livelihood
 from se_sim.model.enterprise import Enterprise
 from se_sim.model.events import EventSchedule
+from se_sim.model.founding import EnterpriseFounding
 from se_sim.model.funds import VulnerableFund
 from se_sim.model.households import Household, HouseholdArrays
 from se_sim.model.ledger import ExternalLedger
@@ -18,6 +19,7 @@ from se_sim.model.market import Market
 from se_sim.model.membership import join, update_membership
 from se_sim.model.metrics import MONTHLY, RunTracker, summarise
 from se_sim.model.network import build_network
+from se_sim.model.partners import PartnerNetwork
 from se_sim.model.streams import Streams
 from se_sim.model.ties import TieDynamics
 from se_sim.model.trust import Trust
@@ -57,6 +59,8 @@ class CommunityModel(mesa.Model):
         ]
         self.market = Market(self, len(self.enterprise_list))
         self.founding_leaders = self._found_enterprises()
+        self.partners = PartnerNetwork(self, scenario.partners) if scenario.partners else None
+        self.founding = EnterpriseFounding(self, scenario.founding) if scenario.founding else None
         self.events = EventSchedule(self)
         self.ties = TieDynamics(self)
         self.money_at_start = self.money_held()
@@ -109,6 +113,8 @@ class CommunityModel(mesa.Model):
         self.events.begin_month(self.month)
         gardens.update_gardens(hh, self.network, streams.gardens)
         livelihood.earn(hh, self.events.income_factor, self.ledger)
+        if self.partners is not None:  # ties formed, then what they bring to this month's trade
+            self.partners.step(self.month)
         if self.enterprise_list:
             self.agents_by_type[Enterprise].shuffle_do("step")
         self.vulnerable_fund.step()
@@ -116,6 +122,8 @@ class CommunityModel(mesa.Model):
         aware = hh.is_member | (self.network.neighbour_count(hh.is_member) > 0)
         gifts = livelihood.donations(hh, aware, streams.donations)
         self.vulnerable_fund.receive("donation", gifts.sum())
+        if self.founding is not None:  # before membership: others may join at once
+            self.founding.step(self.month)
         update_membership(self)
         self.ties.update_ties()
         self.trust.update()

@@ -66,9 +66,26 @@ class Market:
         self.opinion = np.full((n, slots), config.opinion_start)
         self.bought = np.zeros((n, slots), dtype=bool)
         self.pools: list[list[OutsidePool]] = [list(e.channels) for e in model.config.enterprises]
+        # part of tied enterprises' pools, reset each month by the partner network (partners.py)
+        self.shared: list[list[OutsidePool]] = [[] for _ in range(slots)]
 
     def add_pool(self, slot: int, pool: OutsidePool) -> None:
         self.pools[slot].append(pool)
+
+    def remove_pool(self, slot: int, pool: OutsidePool) -> None:
+        """Take away this very pool (a hub that goes); an equal pool of another channel stays."""
+        self.pools[slot] = [p for p in self.pools[slot] if p is not pool]
+
+    def add_slot(self, channels: list[OutsidePool]) -> int:
+        """A column for an enterprise founded during the run: nobody knows it yet, so its
+        reputation starts from nothing, and it is its own."""
+        n = self.aware.shape[0]
+        self.aware = np.column_stack([self.aware, np.zeros(n, dtype=bool)])
+        self.opinion = np.column_stack([self.opinion, np.full(n, self.config.opinion_start)])
+        self.bought = np.column_stack([self.bought, np.zeros(n, dtype=bool)])
+        self.pools.append(list(channels))
+        self.shared.append([])
+        return self.aware.shape[1] - 1
 
     def buyers(self, slot: int) -> int:
         """Community households that bought from the enterprise this month."""
@@ -122,7 +139,7 @@ class Market:
             * (enterprise.config.price_thb / cfg.reference_price_thb) ** cfg.price_elasticity
             * relative_income**cfg.income_elasticity
         )
-        pools = self.pools[slot]
+        pools = self.pools[slot] + self.shared[slot]
         rates = self._pool_rates(enterprise, pools)
         counts = np.array([round(self._pool_buyers(pool)) for pool in pools], dtype=np.int64)
         per_buyer = np.array([pool.units_per_buyer for pool in pools])

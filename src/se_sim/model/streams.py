@@ -13,6 +13,8 @@ import numpy as np
 
 NAMES = ("setup", "network", "events", "interventions", "gardens", "fund", "donations",
          "membership", "ties")
+# Spawned after the streams above, so that adding one leaves every earlier stream as it was.
+LATER = ("partners", "founding")
 
 
 class Streams:
@@ -23,6 +25,8 @@ class Streams:
         # each enterprise's buyers and market risk, so that enterprises stepped in a random order
         # do not trade their draws
         self.market = children[-1].spawn(max(enterprises, 1))
+        for name, child in zip(LATER, rng.spawn(len(LATER)), strict=True):
+            setattr(self, name, child)
 
     setup: np.random.Generator
     network: np.random.Generator
@@ -33,3 +37,5 @@ class Streams:
     donations: np.random.Generator
     membership: np.random.Generator
     ties: np.random.Generator
+    partners: np.random.Generator
+    founding: np.random.Generator  # spawns the market streams of enterprises founded in a run

@@ -93,7 +93,9 @@ def describe_validation_error(
             hint = did_you_mean(str(loc[-1]), valid)
             lines.append(f"{source}: {path}: unknown field{hint} (valid here: {', '.join(valid)})")
             continue
-        shown = "" if item["type"] == "missing" else f" = {item.get('input')!r}"
+        # a whole section as the value (a rule across its fields) would bury the message
+        hidden = item["type"] == "missing" or isinstance(item.get("input"), dict)
+        shown = "" if hidden else f" = {item.get('input')!r}"
         message = item["msg"].removeprefix("Value error, ")
         lines.append(f"{source}: {path}{shown}: {message}")
     return InputError(lines)
