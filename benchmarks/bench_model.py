@@ -7,6 +7,7 @@ plain Mesa Boltzmann wealth model (each agent gives one unit to a random other a
 Goal (issue 2): at 10,000 households our cost is at most 3 times Boltzmann's, and grows linearly.
 
     python benchmarks/bench_model.py [--sizes 1000 10000 100000] [--months 36] [--repeat 3]
+        [--scenario scenarios/enterprise_network.yaml]    # another scenario, e.g. all mechanisms on
 """
 
 from __future__ import annotations
@@ -54,8 +55,8 @@ def best_of(repeat: int, func) -> float:
     return min(times)
 
 
-def run_ours(n: int, months: int) -> None:
-    scenario = load_scenario(SCENARIO, {"households.count": n, "months": months})
+def run_ours(n: int, months: int, path: Path = SCENARIO) -> None:
+    scenario = load_scenario(path, {"households.count": n, "months": months})
     model = CommunityModel(scenario, rng=0)
     for _ in range(months):
         model.step()
@@ -72,12 +73,13 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
     parser.add_argument("--months", type=int, default=36)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--scenario", type=Path, default=SCENARIO)
     args = parser.parse_args()
     print(f"{'households':>10}  {'se_sim hh-months/s':>19}  {'Boltzmann agent-steps/s':>23}"
           f"  {'cost ratio':>10}  {'se_sim s':>8}")
     for n in args.sizes:
         work = n * args.months
-        ours = best_of(args.repeat, lambda n=n: run_ours(n, args.months))
+        ours = best_of(args.repeat, lambda n=n: run_ours(n, args.months, args.scenario))
         boltzmann = best_of(args.repeat, lambda n=n: run_boltzmann(n, args.months))
         print(f"{n:>10,}  {work / ours:>19,.0f}  {work / boltzmann:>23,.0f}"
               f"  {ours / boltzmann:>10.2f}  {ours:>8.2f}")

@@ -255,13 +255,15 @@ def test_removing_the_hub_takes_its_ties_and_buyers() -> None:
                                                                    KNOCKOUT_SEEDS)
     for metric in ("network_ties_end", "revenue_total_thb"):
         assert_effect((removed[metric] - kept[metric]).to_numpy(), -1)
-    model = CommunityModel(stable(**REMOVE_HUB), rng=0)
+    eager = {"partners.modes.state.joining_rate": 1.0}  # any unit tied to a member rejoins
+    model = CommunityModel(stable(**REMOVE_HUB, **eager), rng=0)
     for _ in range(12):
         model.step()
     assert not model.partners.member[model.partners.hub] and not model.partners.hub_pools
     assert not any(p.name.startswith("hub:") for pools in model.market.pools for p in pools)
     model.step()
     assert not model.partners.member[model.partners.hub]  # gone for good
+    assert model.partners.member.sum() == len(model.partners.names) - 1
 
 
 def test_a_star_loses_more_than_a_circle_when_its_hub_goes() -> None:

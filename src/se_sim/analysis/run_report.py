@@ -34,12 +34,24 @@ KEY_OUTCOMES = [
     "gini_income_end",
     "poverty_rate_end",
 ]
+# shown for scenarios with a partner network or founding (their columns are 0 otherwise)
+NETWORK_OUTCOMES = [
+    "network_ties_start",
+    "network_ties_end",
+    "partners_start",
+    "partners_end",
+    "network_last_month",
+    "enterprises_founded",
+    "enterprise_survival_share_end",
+]
 
 
 def outcome_table(summary: pd.DataFrame) -> str:
     """Median and 90% interval (5th–95th percentile) over replicates of the key outcomes."""
     rows = []
-    for name in KEY_OUTCOMES:
+    network = [n for n in NETWORK_OUTCOMES[:-1] if n in summary]
+    shown = KEY_OUTCOMES + (NETWORK_OUTCOMES if summary[network].fillna(0).any().any() else [])
+    for name in shown:
         values = summary[name].dropna()
         if values.empty:
             rows.append((name, "n/a", "", ""))

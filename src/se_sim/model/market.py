@@ -15,7 +15,8 @@ quality (``opinion``, 0–1). Every month, for every active enterprise:
   ``units_per_buyer · (price / reference price)^price_elasticity · (income / base income)^
   income_elasticity`` units, so a shock cuts demand through incomes;
 * outside pools (``OutsidePool``) add ``buyers_per_1000_households`` buyers each, who buy at the
-  pool's price with a probability set by the enterprise's reputation, scaled by its reach.
+  pool's price with a probability set by the enterprise's reputation, scaled by its reach; an
+  enterprise in a partner network also reaches this month's ``shared`` pools (partners.py).
 
 A lognormal market-risk draw (mean 1) scales the month's demand of each enterprise. Buyers then
 pay for what they receive and update their opinion from the quality they experienced.
