@@ -59,8 +59,9 @@ class CommunityModel(mesa.Model):
         ]
         self.market = Market(self, len(self.enterprise_list))
         self.founding_leaders = self._found_enterprises()
-        self.partners = PartnerNetwork(self, scenario.partners) if scenario.partners else None
-        self.founding = EnterpriseFounding(self, scenario.founding) if scenario.founding else None
+        network, founding = scenario.partners, scenario.founding  # None: the mechanism is off
+        self.partners = PartnerNetwork(self, network) if network is not None else None
+        self.founding = EnterpriseFounding(self, founding) if founding is not None else None
         self.events = EventSchedule(self)
         self.ties = TieDynamics(self)
         self.money_at_start = self.money_held()

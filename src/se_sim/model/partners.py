@@ -10,7 +10,7 @@ belonging follows the formation mode (source 001):
 * at month 0 the first ``round(start_share · units)`` units in breadth-first order from the
   hub belong;
 * each month a unit that is tied in the shape to a member joins with ``joining_rate``, and a
-  member leaves with the hazard ``h(a) = mature + (start − mature) · exp(−a / maturity_months)``
+  member leaves with the hazard h(a) = mature + (start − mature) · exp(−a / maturity_months)
   at ``a`` months of membership, times ``support_dependence`` from ``support_ends_month`` on;
   the hub leaves only when it is removed (intervention ``remove_hub``), and an enterprise that
   closed leaves at once.
@@ -99,7 +99,8 @@ class PartnerNetwork:
                              + [NOT_AN_ENTERPRISE] * len(config.organisations))
         self.organisations = [None] * len(names) + list(config.organisations)
         units = len(self.names)
-        hubs = [u for u, o in enumerate(self.organisations) if o is not None and o.hub]
+        hubs = [u for u, o in enumerate(self.organisations)
+                if o is not None and o.hub is not None]
         self.hub = hubs[0] if hubs else 0
         self.hub_removed = False
         self.hub_pools: dict[int, OutsidePool] = {}

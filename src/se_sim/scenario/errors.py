@@ -93,8 +93,8 @@ def describe_validation_error(
             hint = did_you_mean(str(loc[-1]), valid)
             lines.append(f"{source}: {path}: unknown field{hint} (valid here: {', '.join(valid)})")
             continue
-        # a whole section as the value (a rule across its fields) would bury the message
-        hidden = item["type"] == "missing" or isinstance(item.get("input"), dict)
+        # a rule across the whole file would show the whole file as its value
+        hidden = item["type"] == "missing" or not loc
         shown = "" if hidden else f" = {item.get('input')!r}"
         message = item["msg"].removeprefix("Value error, ")
         lines.append(f"{source}: {path}{shown}: {message}")

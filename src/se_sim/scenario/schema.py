@@ -353,13 +353,6 @@ class Partners(Section):
     purchasing_discount_max: Share = 0.15
     support_ends_month: Month | None = None
 
-    @model_validator(mode="after")
-    def _one_hub(self) -> Partners:
-        hubs = [o.name for o in self.organisations if o.hub is not None]
-        if len(hubs) > 1:
-            raise ValueError(f"at most one organisation may be the hub, got {hubs}")
-        return self
-
 
 class Founding(Section):
     """Households found new enterprises during the run when the conditions hold
@@ -412,7 +405,8 @@ class Scenario(Section):
 
     @model_validator(mode="after")
     def _partners_fit(self) -> Scenario:
-        """A network needs at least 3 units (source 001) among names the scenario knows."""
+        """A network needs at least 3 units (source 001) among names the scenario knows, and
+        one hub at most."""
         partners, names = self.partners, [e.name for e in self.enterprises]
         if partners is None:
             if any(isinstance(i, RemoveHub) for i in self.interventions):
@@ -429,6 +423,10 @@ class Scenario(Section):
         if len(units) < 3:
             raise ValueError(f"partners: a network needs at least 3 units (source 001), got "
                              f"{len(units)}")
+        hubs = [o.name for o in partners.organisations if o.hub is not None]
+        if len(hubs) > 1:
+            raise ValueError(f"partners.organisations: at most one organisation may be the hub, "
+                             f"got {hubs}")
         return self
 
     def allocation_for(self, enterprise: Enterprise) -> Allocation:
