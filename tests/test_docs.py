@@ -43,7 +43,7 @@ def test_every_key_path_in_the_readme_exists_in_a_shipped_scenario() -> None:
 
 
 def test_the_readme_list_example_runs() -> None:
-    [assignment] = re.findall(r"--set '(interventions=[^']+)'", README.read_text(encoding="utf-8"))
+    assignment = re.findall(r"--set '(interventions=[^']+)'", README.read_text(encoding="utf-8"))[0]
     scenario = load_scenario(BANG_SAO_THONG, [assignment, "interventions.0.month=7"])
     assert [(i.kind, i.month) for i in scenario.interventions] == [("training", 7)]
 

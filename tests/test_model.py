@@ -22,7 +22,8 @@ SHARES = ["cross_group_tie_share", "gini_income", "gini_wealth", "poverty_rate",
 SHARES += [c for c in MONTHLY if c.startswith("outgroup_trust")]
 NON_NEGATIVE = [c for c in MONTHLY if c.endswith("_thb")
                 and c not in ("profit_thb", "external_net_inflow_thb")]
-NON_NEGATIVE += ["hours_worked", "units_sold", "ties", "mean_degree"]
+NON_NEGATIVE += ["hours_worked", "units_sold", "ties", "mean_degree", "network_ties",
+                 "network_partners", "network_units", "enterprises_founded"]
 
 
 def assert_invariants(table: pd.DataFrame, households: int) -> None:
@@ -53,6 +54,15 @@ def assert_household_state_in_range(model: CommunityModel) -> None:
         assert enterprise.cash >= -1e-9 and enterprise.reserve >= -1e-9
         assert enterprise.capital >= 0
         assert enterprise.active or enterprise.members().size == 0
+        assert 0 < enterprise.unit_cost_factor <= 1
+    assert len(model.streams.market_of) >= len(model.enterprise_list) == model.market.aware.shape[1]
+    if model.partners is not None:  # only open units belong; ties only along the shape
+        network = model.partners
+        closed = [u for u, s in enumerate(network.slot) if s >= 0
+                  and not model.enterprise_list[s].active]
+        assert not network.links()[closed].any()
+        assert network.tie_count <= network.shape.sum() // 2
+        assert (network.links() <= network.shape).all()
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -64,6 +74,7 @@ def test_money_conserved_and_ranges_hold_on_the_case(seed: int) -> None:
 
 
 pools = st.fixed_dictionaries({
+    "name": st.sampled_from(["market", "fair", "shop"]),  # pools of other names can be shared
     "buyers_per_1000_households": st.floats(0, 500), "price_thb": st.floats(5, 120),
     "buy_rate": st.floats(0, 1), "units_per_buyer": st.floats(0, 5),
 })
@@ -101,6 +112,61 @@ savings_groups = st.one_of(
         lambda t: _savings_group(*t)),
     st.none(),
 )
+
+
+sectors = st.sampled_from(["government", "private", "academic", "civil_society"])
+organisations = st.lists(
+    st.fixed_dictionaries({"sector": sectors, "capability": st.none() | st.floats(0, 1),
+                           "joint_purchasing": st.booleans()}),
+    min_size=1, max_size=3,
+).map(lambda os: [dict(o, name=f"partner{i}") for i, o in enumerate(os)])
+hubs = st.fixed_dictionaries({
+    "buyers_per_1000_households": st.floats(0, 500), "buy_rate": st.floats(0, 1),
+    "units_per_buyer": st.floats(0, 5), "fair_price_premium": st.floats(0, 1),
+})
+partners = st.fixed_dictionaries({
+    "shape": st.sampled_from(["star", "line", "circle", "y", "tree", "random", "scale_free"]),
+    "formation": st.sampled_from(["natural", "state", "evolutionary"]),
+    "organisations": organisations,
+    "spillover_rate": st.floats(0, 1), "channel_share": st.floats(0, 1),
+    "purchasing_discount_per_tie": st.floats(0, 0.5), "purchasing_discount_max": st.floats(0, 1),
+    "support_ends_month": st.none() | st.integers(0, 12),
+    "hub": st.none() | hubs,  # moved onto the first organisation
+    "remove_hub_month": st.none() | st.integers(0, 12),  # becomes an intervention
+    "off": st.booleans(),  # drawn false more often than not: most examples have a network
+})
+founding = st.fixed_dictionaries({  # loose thresholds, so that small runs found and close
+    "monthly_rate": st.floats(0.2, 1), "min_free_leaders": st.integers(0, 2),
+    "leaders_per_enterprise": st.integers(0, 5), "founders": st.integers(1, 15),
+    "min_members_to_be": st.integers(0, 3), "min_outgroup_trust": st.floats(0, 0.3),
+    "min_buyers_per_1000_households": st.floats(0, 20),
+    "max_active_per_1000_households": st.floats(50, 500),
+    "template": st.fixed_dictionaries({
+        "price_thb": st.floats(5, 100), "fixed_cost_thb_per_1000_households": st.floats(0, 3000),
+        "insolvency_months": st.integers(1, 6),
+        "asset_lock": st.sampled_from(["fund", "enterprise"]),
+        "channels": st.lists(pools, max_size=1),
+    }),
+})
+
+
+def with_network(raw: dict) -> dict:
+    """Fit a drawn partners section to the drawn enterprises: at least 3 units (source 001),
+    the hub on the first organisation, its removal as an intervention."""
+    network = raw["partners"]
+    hub, month = network.pop("hub"), network.pop("remove_hub_month")
+    if network.pop("off"):
+        raw["partners"] = None
+        return raw
+    units = len(raw["enterprises"]) + len(network["organisations"])
+    network["organisations"] += [{"name": f"extra{i}", "sector": "government"}
+                                 for i in range(max(0, 3 - units))]
+    network["organisations"][0]["hub"] = hub
+    if month is not None:
+        raw["interventions"].append({"kind": "remove_hub", "month": month})
+    return raw
+
+
 scenarios = st.fixed_dictionaries(
     {
         "months": st.integers(1, 16),
@@ -185,15 +251,18 @@ scenarios = st.fixed_dictionaries(
             ),
             max_size=3,
         ),
+        "partners": partners,  # "off" drops it
+        "founding": st.tuples(st.booleans(), founding).map(lambda t: None if t[0] else t[1]),
     }
-)
+).map(with_network)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(raw=scenarios, seed=st.integers(0, 2**32 - 1))
 def test_money_conserved_and_ranges_hold_on_random_scenarios(raw: dict, seed: int) -> None:
-    """Random scenarios reach losses, closures, refunds, every shock and intervention, and the
-    welfare fund's and savings group's flows (insolvency, arrears, write-offs, share-outs)."""
+    """Random scenarios reach losses, closures, refunds, every shock and intervention, the
+    welfare fund's and savings group's flows (insolvency, arrears, write-offs, share-outs),
+    partner networks of every shape and mode, and enterprises founded and closed during the run."""
     raw["households"]["leaders"] = min(raw["households"]["leaders"], raw["households"]["count"])
     scenario = scenario_from(raw)
     model, table, _ = run(scenario, seed)

@@ -42,6 +42,16 @@ FINANCE_OUTCOMES = [
     ["savings_group_balance_end_thb", "loans_outstanding_end_thb", "loan_recovery_rate",
      "portfolio_at_risk", "loans_written_off_total_thb", "household_debt_end_thb"],
 ]
+# shown for scenarios with a partner network or founding (their columns are 0 otherwise)
+NETWORK_OUTCOMES = [
+    "network_ties_start",
+    "network_ties_end",
+    "partners_start",
+    "partners_end",
+    "network_last_month",
+    "enterprises_founded",
+    "enterprise_survival_share_end",
+]
 
 
 def outcome_table(summary: pd.DataFrame) -> str:
@@ -49,9 +59,11 @@ def outcome_table(summary: pd.DataFrame) -> str:
     single replicate, its value alone."""
     single = len(summary) == 1
     rows = []
-    names = KEY_OUTCOMES + [name for block in FINANCE_OUTCOMES
-                            if block[0] in summary and summary[block[0]].notna().any()
-                            for name in block]
+    network = [n for n in NETWORK_OUTCOMES[:-1] if n in summary]
+    with_network = bool(network) and summary[network].fillna(0).any().any()
+    names = KEY_OUTCOMES + (NETWORK_OUTCOMES if with_network else []) + [
+        name for block in FINANCE_OUTCOMES
+        if block[0] in summary and summary[block[0]].notna().any() for name in block]
     for name in names:
         values = summary[name].dropna() if name in summary else pd.Series(dtype=float)
         if values.empty:

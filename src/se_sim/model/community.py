@@ -11,6 +11,7 @@ import numpy as np
 from se_sim.model import gardens, livelihood
 from se_sim.model.enterprise import Enterprise
 from se_sim.model.events import EventSchedule
+from se_sim.model.founding import EnterpriseFounding
 from se_sim.model.funds import VulnerableFund
 from se_sim.model.households import Household, HouseholdArrays
 from se_sim.model.ledger import ExternalLedger
@@ -19,6 +20,7 @@ from se_sim.model.market import Market
 from se_sim.model.membership import join, update_membership
 from se_sim.model.metrics import MONTHLY, RunTracker, summarise
 from se_sim.model.network import build_network
+from se_sim.model.partners import PartnerNetwork
 from se_sim.model.streams import Streams
 from se_sim.model.ties import TieDynamics
 from se_sim.model.trust import Trust
@@ -62,6 +64,9 @@ class CommunityModel(mesa.Model):
         ]
         self.market = Market(self, len(self.enterprise_list))
         self.founding_leaders = self._found_enterprises()
+        network, founding = scenario.partners, scenario.founding  # None: the mechanism is off
+        self.partners = PartnerNetwork(self, network) if network is not None else None
+        self.founding = EnterpriseFounding(self, founding) if founding is not None else None
         self.events = EventSchedule(self)
         self.ties = TieDynamics(self)
         self.money_at_start = self.money_held()
@@ -116,6 +121,8 @@ class CommunityModel(mesa.Model):
         self.events.begin_month(self.month)
         knows_a_member = gardens.update_gardens(hh, self.network, streams.gardens)
         livelihood.earn(hh, self.events.income_factor, self.ledger)
+        if self.partners is not None:  # ties formed, then what they bring to this month's trade
+            self.partners.step(self.month)
         if self.enterprise_list:
             self.agents_by_type[Enterprise].shuffle_do("step")
         self.vulnerable_fund.step()
@@ -127,6 +134,8 @@ class CommunityModel(mesa.Model):
         livelihood.spend(hh, self.ledger)
         gifts = livelihood.donations(hh, knows_a_member, streams.donations)
         self.vulnerable_fund.receive("donation", gifts.sum())
+        if self.founding is not None:  # before membership: others may join at once
+            self.founding.step(self.month)
         update_membership(self)
         self.ties.update_ties()
         self.trust.update()

@@ -54,6 +54,7 @@ class Enterprise(mesa.Agent):
         self.member_payout = self.hours_worked = 0.0
         self.expected_payout_per_hour = 0.0
         self.expected_fund_per_hour = 0.0
+        self.unit_cost_factor = 1.0  # below 1 when buying inputs jointly (partners.py)
 
     def members(self) -> np.ndarray:
         return np.flatnonzero(self.model.households.enterprise == self.slot)
@@ -114,7 +115,7 @@ class Enterprise(mesa.Agent):
         offered = hh.hours[members]
         per_hour = cfg.productivity * self.reach()
         capacity = float((offered * hh.skill[members]).sum()) * per_hour
-        unit_cost = cfg.unit_cost_thb * model.events.cost_factor
+        unit_cost = cfg.unit_cost_thb * model.events.cost_factor * self.unit_cost_factor
         fixed = min(self.fixed_cost, self.cash + self.reserve)
         affordable = (self.cash + self.reserve - fixed) / unit_cost if unit_cost > 0 else capacity
         planned = cfg.production_plan * demand.expected_units

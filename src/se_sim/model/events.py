@@ -11,7 +11,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from se_sim.scenario.schema import Bridging, MarketChannel, MatchingGrant, Shock, Training
+from se_sim.scenario.schema import (
+    Bridging,
+    MarketChannel,
+    MatchingGrant,
+    RemoveHub,
+    Shock,
+    Training,
+)
 
 if TYPE_CHECKING:
     from se_sim.model.community import CommunityModel
@@ -61,7 +68,9 @@ class EventSchedule:
             if intervention.month == month:
                 self._apply(intervention)
 
-    def _apply(self, intervention: Training | MarketChannel | MatchingGrant | Bridging) -> None:
+    def _apply(
+        self, intervention: Training | MarketChannel | MatchingGrant | Bridging | RemoveHub
+    ) -> None:
         model = self.model
         active = [e for e in model.enterprise_list if e.active]
         match intervention:
@@ -76,3 +85,5 @@ class EventSchedule:
                 model.vulnerable_fund.receive("matching", amount)
             case Bridging(participants=share, ties_per_participant=k):
                 model.ties.bridge(share, k)
+            case RemoveHub():
+                model.partners.remove_hub()

@@ -15,7 +15,8 @@ quality (``opinion``, 0–1). Every month, for every active enterprise:
   ``units_per_buyer · (price / reference price)^price_elasticity · (income / base income)^
   income_elasticity`` units, so a shock cuts demand through incomes;
 * outside pools (``OutsidePool``) add ``buyers_per_1000_households`` buyers each, who buy at the
-  pool's price with a probability set by the enterprise's reputation, scaled by its reach.
+  pool's price with a probability set by the enterprise's reputation, scaled by its reach; an
+  enterprise in a partner network also reaches this month's ``shared`` pools (partners.py).
 
 A lognormal market-risk draw (mean 1) scales the month's demand of each enterprise. Buyers then
 pay for what they receive and update their opinion from the quality they experienced.
@@ -88,9 +89,26 @@ class Market:
         self.bought = np.zeros((n, slots), dtype=bool)
         self.pools: list[list[OutsidePool]] = [list(e.channels) for e in model.config.enterprises]
         self._tables: dict[int, tuple[tuple[int, ...], PoolTable]] = {}
+        # part of tied enterprises' pools, reset each month by the partner network (partners.py)
+        self.shared: list[list[OutsidePool]] = [[] for _ in range(slots)]
 
     def add_pool(self, slot: int, pool: OutsidePool) -> None:
         self.pools[slot].append(pool)
+
+    def remove_pool(self, slot: int, pool: OutsidePool) -> None:
+        """Take away this very pool (a hub that goes); an equal pool of another channel stays."""
+        self.pools[slot] = [p for p in self.pools[slot] if p is not pool]
+
+    def add_slot(self, channels: list[OutsidePool]) -> int:
+        """A column for an enterprise founded during the run: nobody knows it yet, so its
+        reputation starts from nothing, and it is its own."""
+        n = self.aware.shape[0]
+        self.aware = np.column_stack([self.aware, np.zeros(n, dtype=bool)])
+        self.opinion = np.column_stack([self.opinion, np.full(n, self.config.opinion_start)])
+        self.bought = np.column_stack([self.bought, np.zeros(n, dtype=bool)])
+        self.pools.append(list(channels))
+        self.shared.append([])
+        return self.aware.shape[1] - 1
 
     def buyers(self, slot: int) -> int:
         """Community households that bought from the enterprise this month."""
@@ -157,8 +175,8 @@ class Market:
         return Demand(expected, candidates[buys], wanted[buys] * risk, pool_units, pools.prices)
 
     def _pool_table(self, slot: int) -> PoolTable:
-        """The enterprise's pools as arrays, rebuilt only when its list of pools changes."""
-        pools = self.pools[slot]
+        """The enterprise's own and shared pools as arrays, rebuilt only when they change."""
+        pools = self.pools[slot] + self.shared[slot]
         key = tuple(id(pool) for pool in pools)
         cached = self._tables.get(slot)
         if cached is None or cached[0] != key:

@@ -217,6 +217,48 @@ def finance_summary(model: CommunityModel) -> dict[str, Any]:
     }
 
 
+# --- networks of enterprises and partners, enterprises founded during the run ----------------
+# (docs/odd_partners.md). Without a network or founding they report 0, so nothing moves.
+
+def network_ties(model: CommunityModel) -> float:
+    return float(model.partners.tie_count) if model.partners else 0.0
+
+
+def network_partners(model: CommunityModel) -> float:
+    return float(model.partners.partner_count) if model.partners else 0.0
+
+
+def enterprises_founded(model: CommunityModel) -> float:
+    return float(len(model.founding.founded)) if model.founding else 0.0
+
+
+MONTHLY |= {
+    "network_ties": network_ties,
+    "network_partners": network_partners,
+    "network_units": lambda m: float(m.partners.unit_count) if m.partners else 0.0,
+    "enterprises_founded": enterprises_founded,
+}
+
+
+def network_summary(model: CommunityModel) -> dict[str, float]:
+    """Network and founding columns: the network at the start and the end, the months it was
+    a network (source 001: 3 units and 2 ties at least), the enterprises founded during the run,
+    and the share of all enterprises ever opened that are still open (NaN without any)."""
+    partners, enterprises = model.partners, model.enterprise_list
+    return {
+        "network_ties_start": float(partners.ties_start) if partners else 0.0,
+        "network_ties_end": network_ties(model),
+        "partners_start": float(partners.partners_start) if partners else 0.0,
+        "partners_end": network_partners(model),
+        "network_months_alive": float(partners.months_alive) if partners else 0.0,
+        "network_last_month": math.nan if partners is None or partners.last_alive is None
+        else float(partners.last_alive),
+        "enterprises_founded": enterprises_founded(model),
+        "enterprise_survival_share_end": float(np.mean([e.active for e in enterprises]))
+        if enterprises else math.nan,
+    }
+
+
 class RunTracker:
     """Running figures for the summary, updated once a month with a handful of sums."""
 
@@ -298,4 +340,5 @@ def summarise(model: CommunityModel) -> dict[str, Any]:
         if (~hh.newcomer).any() else 0.0,
         "wealth_median_newcomer_end": float(np.median(hh.savings[hh.newcomer]))
         if hh.newcomer.any() else 0.0,
+        **network_summary(model),
     } | finance_summary(model)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 NAMES = ("setup", "network", "events", "interventions", "gardens", "fund", "donations",
-         "membership", "ties", "market", "welfare", "loans")
+         "membership", "ties", "market", "welfare", "loans", "partners", "founding")
 
 
 class Streams:
@@ -37,3 +37,5 @@ class Streams:
     market: np.random.Generator
     welfare: np.random.Generator
     loans: np.random.Generator
+    partners: np.random.Generator
+    founding: np.random.Generator  # spawns the market streams of enterprises founded in a run

@@ -105,7 +105,9 @@ def describe_validation_error(
             hint = did_you_mean(str(loc[-1]), valid)
             lines.append(f"{source}: {path}: unknown field{hint} (valid here: {', '.join(valid)})")
             continue
-        shown = "" if item["type"] == "missing" else f" = {item.get('input')!r}"
+        # a rule across the whole file would show the whole file as its value
+        hidden = item["type"] == "missing" or not loc
+        shown = "" if hidden else f" = {item.get('input')!r}"
         message = item["msg"].removeprefix("Value error, ")
         lines.append(f"{source}: {path}{shown}: {message}")
     return InputError(lines)

@@ -376,9 +376,99 @@ class Bridging(Section):
     ties_per_participant: Annotated[int, Field(ge=1, le=50)] = 1
 
 
+class RemoveHub(Section):
+    """The network's hub leaves for good (a university project ends, a cooperative fails): a test
+    of the network's resilience (model.md, "Networks of enterprises and partners")."""
+
+    kind: Literal["remove_hub"]
+    month: Month
+
+
 Intervention = Annotated[
-    Training | MarketChannel | MatchingGrant | Bridging, Field(discriminator="kind")
+    Training | MarketChannel | MatchingGrant | Bridging | RemoveHub, Field(discriminator="kind")
 ]
+
+
+# --- networks of enterprises and partners (sources 001, 003, 004; docs/odd_partners.md) -------
+
+
+class FormationMode(Section):
+    """How a network forms and holds together. Source 001 gives only the ordering of its three
+    modes (natural: slow to form, most stable; state: quick and large, loose, often discontinued
+    when support stops; evolutionary: grows step by step, then as durable as natural); every
+    magnitude here is an assumption to sweep."""
+
+    start_share: Share = 0.3
+    joining_rate: Share = 0.03
+    dissolution_rate: Share = 0.005
+    mature_dissolution_rate: Share | None = None  # unset: the same as dissolution_rate
+    maturity_months: Annotated[float, Field(gt=0, le=600)] = 12.0
+    support_dependence: Annotated[float, Field(ge=0, le=100)] = 1.0
+
+
+class FormationModes(Section):
+    natural: FormationMode = FormationMode(start_share=0.3, joining_rate=0.03,
+                                           dissolution_rate=0.005)
+    state: FormationMode = FormationMode(start_share=1.0, joining_rate=0.01,
+                                         dissolution_rate=0.02, support_dependence=4.0)
+    evolutionary: FormationMode = FormationMode(start_share=0.1, joining_rate=0.06,
+                                                dissolution_rate=0.04,
+                                                mature_dissolution_rate=0.005,
+                                                maturity_months=12.0)
+
+
+class Hub(Section):
+    """A hub's outside buyers (source 003's university shop, source 004's cooperative): one pool
+    for every enterprise tied to it, buying at the enterprise's price plus a fair-price premium."""
+
+    buyers_per_1000_households: Annotated[float, Field(ge=0, le=100_000)] = 50.0
+    buy_rate: Share = 0.3
+    units_per_buyer: Annotated[float, Field(ge=0, le=100)] = 2.0
+    fair_price_premium: Annotated[float, Field(ge=0, le=5)] = 0.1
+
+
+class PartnerOrganisation(Section):
+    """A partner outside the community's households (source 003: government, private sector,
+    academia, civil society)."""
+
+    name: str
+    sector: Literal["government", "private", "academic", "civil_society"]
+    capability: Share | None = None  # know-how it passes to tied enterprises (advisers)
+    joint_purchasing: bool = False  # buys inputs with tied enterprises (source 004)
+    hub: Hub | None = None
+
+
+class Partners(Section):
+    """Enterprises and partner organisations tied in a shape (source 001), formed in a mode."""
+
+    shape: Literal["star", "line", "circle", "y", "tree", "random", "scale_free"] = "star"
+    formation: Literal["natural", "state", "evolutionary"] = "natural"
+    modes: FormationModes = FormationModes()
+    enterprises: list[str] | None = None  # names of the scenario's enterprises; unset: all
+    organisations: list[PartnerOrganisation] = Field(default_factory=list)
+    branching: Annotated[int, Field(ge=1, le=10)] = 2  # tree
+    mean_degree: Annotated[float, Field(gt=0, le=20)] = 2.0  # random
+    attachment: Annotated[int, Field(ge=1, le=10)] = 1  # scale_free
+    spillover_rate: Share = 0.05
+    channel_share: Share = 0.25
+    purchasing_discount_per_tie: Share = 0.03
+    purchasing_discount_max: Share = 0.15
+    support_ends_month: Month | None = None
+
+
+class Founding(Section):
+    """Households found new enterprises during the run when the conditions hold
+    (docs/odd_partners.md, "Founding"); every threshold is an assumption."""
+
+    monthly_rate: Share = 0.1
+    min_free_leaders: Annotated[int, Field(ge=0)] = 3
+    leaders_per_enterprise: Annotated[int, Field(ge=0)] = 5
+    founders: Annotated[int, Field(ge=1)] = 10
+    min_members_to_be: Annotated[int, Field(ge=0)] = 5
+    min_outgroup_trust: Share = 0.0
+    min_buyers_per_1000_households: Annotated[float, Field(ge=0, le=1000)] = 50.0
+    max_active_per_1000_households: Annotated[float, Field(gt=0)] = 5.0
+    template: Enterprise = Enterprise(name="founded")
 
 
 class Scenario(Section):
@@ -393,6 +483,8 @@ class Scenario(Section):
     funds: Funds = Funds()
     shocks: list[Shock] = Field(default_factory=list)
     interventions: list[Intervention] = Field(default_factory=list)
+    partners: Partners | None = None  # unset: no network of enterprises and partners
+    founding: Founding | None = None  # unset: no enterprise is founded during the run
 
     @model_validator(mode="after")
     def _network_feasible(self) -> Scenario:
@@ -411,6 +503,32 @@ class Scenario(Section):
         names = [e.name for e in self.enterprises]
         if len(set(names)) != len(names):
             raise ValueError(f"enterprise names must be unique, got {names}")
+        return self
+
+    @model_validator(mode="after")
+    def _partners_fit(self) -> Scenario:
+        """A network needs at least 3 units (source 001) among names the scenario knows, and
+        one hub at most."""
+        partners, names = self.partners, [e.name for e in self.enterprises]
+        if partners is None:
+            if any(isinstance(i, RemoveHub) for i in self.interventions):
+                raise ValueError("interventions: remove_hub needs a partners section")
+            return self
+        unknown = [n for n in partners.enterprises or [] if n not in names]
+        if unknown:
+            raise ValueError(f"partners.enterprises: {unknown} not among the enterprises {names}")
+        units = (names if partners.enterprises is None else partners.enterprises) + [
+            o.name for o in partners.organisations]
+        if len(set(units)) != len(units):
+            raise ValueError(f"partners: names of enterprises and organisations must be unique, "
+                             f"got {units}")
+        if len(units) < 3:
+            raise ValueError(f"partners: a network needs at least 3 units (source 001), got "
+                             f"{len(units)}")
+        hubs = [o.name for o in partners.organisations if o.hub is not None]
+        if len(hubs) > 1:
+            raise ValueError(f"partners.organisations: at most one organisation may be the hub, "
+                             f"got {hubs}")
         return self
 
     def allocation_for(self, enterprise: Enterprise) -> Allocation:
