@@ -1,4 +1,4 @@
-"""The welfare fund and the savings group (docs/odd_finance.md): their books, their rules, the
+"""The welfare fund and the savings group (docs/ODD.md, Part II): their books, their rules, the
 knock-out of each mechanism and the two patterns, on common random numbers."""
 
 from __future__ import annotations

@@ -35,7 +35,7 @@ KEY_OUTCOMES = [
     "gini_income_end",
     "poverty_rate_end",
 ]
-# shown when the runs have the fund whose end balance leads the list (docs/odd_finance.md)
+# shown when the runs have the fund whose end balance leads the list (docs/ODD.md, Part II)
 FINANCE_OUTCOMES = [
     ["welfare_fund_balance_end_thb", "welfare_members_end", "welfare_fund_solvent_months",
      "welfare_fund_insolvent_month", "welfare_benefits_total_thb"],

@@ -54,7 +54,7 @@ class CommunityModel(mesa.Model):
         self.trust = Trust(self)
         self.trust.initialise()
         self.vulnerable_fund = VulnerableFund(self, scenario.funds.vulnerable)
-        # community finance, off unless the scenario configures it (docs/odd_finance.md)
+        # community finance, off unless the scenario configures it (docs/ODD.md, Part II)
         welfare, group = scenario.funds.welfare, scenario.funds.savings_group
         self.welfare_fund = WelfareFund(self, welfare) if welfare else None
         self.savings_group = SavingsGroup(self, group) if group else None

@@ -139,7 +139,7 @@ MONTHLY: dict[str, Reporter] = {
 }
 
 
-# --- community finance: the welfare fund and the savings group (docs/odd_finance.md) --------
+# --- community finance: the welfare fund and the savings group (docs/ODD.md, Part II) --------
 # Monthly figures are 0 when the scenario has no such fund; summary figures that only a fund can
 # have (its balance, a rate, a month) are NaN then.
 
@@ -218,7 +218,7 @@ def finance_summary(model: CommunityModel) -> dict[str, Any]:
 
 
 # --- networks of enterprises and partners, enterprises founded during the run ----------------
-# (docs/odd_partners.md). Without a network or founding they report 0, so nothing moves.
+# (docs/ODD.md, Part III). Without a network or founding they report 0, so nothing moves.
 
 def network_ties(model: CommunityModel) -> float:
     return float(model.partners.tie_count) if model.partners else 0.0

@@ -256,7 +256,7 @@ class Benefit(Section):
 
 class WelfareBenefits(Section):
     """Source 002 names birth, illness, death and old age; rates and amounts are assumptions
-    (about 3 persons a household; see docs/odd_finance.md)."""
+    (about 3 persons a household; see docs/ODD.md, Part II)."""
 
     birth: Benefit = Benefit(rate=0.0025, amount_thb=1_000.0)
     illness: Benefit = Benefit(rate=0.025, amount_thb=600.0)
@@ -332,7 +332,7 @@ class SavingsGroup(Section):
 
 class Funds(Section):
     vulnerable: VulnerableFund = VulnerableFund()
-    welfare: WelfareFund | None = None  # off unless the scenario has one (docs/odd_finance.md)
+    welfare: WelfareFund | None = None  # off unless the scenario has one (docs/ODD.md, Part II)
     savings_group: SavingsGroup | None = None
 
 
@@ -389,7 +389,7 @@ Intervention = Annotated[
 ]
 
 
-# --- networks of enterprises and partners (sources 001, 003, 004; docs/odd_partners.md) -------
+# --- networks of enterprises and partners (sources 001, 003, 004; docs/ODD.md, Part III) -------
 
 
 class FormationMode(Section):
@@ -458,7 +458,7 @@ class Partners(Section):
 
 class Founding(Section):
     """Households found new enterprises during the run when the conditions hold
-    (docs/odd_partners.md, "Founding"); every threshold is an assumption."""
+    (docs/ODD.md, Part III, "Founding"); every threshold is an assumption."""
 
     monthly_rate: Share = 0.1
     min_free_leaders: Annotated[int, Field(ge=0)] = 3
