@@ -27,6 +27,7 @@ def test_closure_sends_the_assets_to_the_fund_and_frees_the_members() -> None:
     model = CommunityModel(case_scenario(**TOO_SMALL, months=36), rng=0)
     enterprise = model.enterprise_list[0]
     while enterprise.active:
+        assert model.month < 36, "it never closed"
         assets = enterprise.cash + enterprise.reserve
         model.step()
     closing_result = enterprise.profit
@@ -46,6 +47,7 @@ def test_the_asset_lock_can_pass_assets_to_a_similar_enterprise() -> None:
     model = CommunityModel(scenario, rng=0)
     failing_e, heir = model.enterprise_list
     while failing_e.active:
+        assert model.month < 24, "it never closed"
         heir_cash = heir.cash
         model.step()
     assert heir.active and heir.cash > heir_cash

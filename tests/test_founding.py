@@ -98,6 +98,7 @@ def test_a_founded_enterprise_closes_under_the_asset_lock() -> None:
     enterprise = model.founding.founded[0]
     leaders = enterprise.members()[model.households.leader[enterprise.members()]]
     while enterprise.active:
+        assert model.month < model.config.months, "it never closed"
         assets_before = model.vulnerable_fund.inflow_by_kind["assets"]
         held = enterprise.cash + enterprise.reserve
         model.step()
@@ -114,6 +115,7 @@ def test_a_founded_enterprise_can_leave_its_assets_to_a_similar_one() -> None:
     step_until_founded(model)
     enterprise, heir = model.founding.founded[0], model.enterprise_list[0]
     while enterprise.active:
+        assert model.month < model.config.months, "it never closed"
         model.step()
     assert heir.active and model.vulnerable_fund.inflow_by_kind["assets"] == 0
 
