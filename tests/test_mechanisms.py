@@ -65,7 +65,7 @@ def test_opinions_spread_along_ties() -> None:
     informed = market.bought[:, 0] | (model.households.enterprise == 0)
     market.opinion[informed, 0] = 1.0
     listeners = market.aware[:, 0] & ~market.bought[:, 0] & ~informed
-    market.spread(enterprise)
+    market.spread([enterprise])
     listeners &= market.aware[:, 0]
     reached = listeners & (model.network.neighbour_count(informed) > 0)
     assert reached.sum() > 5

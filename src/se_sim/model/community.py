@@ -47,7 +47,7 @@ class CommunityModel(mesa.Model):
         self.ledger = ExternalLedger()
         self.streams = Streams(self.rng, len(scenario.enterprises))
         self.households = HouseholdArrays(scenario.households, self.streams.setup)
-        Household.create_agents(self, self.households.n, index=list(range(self.households.n)))
+        Household.create_agents(self, self.households.n, list(range(self.households.n)))
         self.network = build_network(
             scenario.network, self.households.newcomer, self.streams.network
         )
@@ -124,6 +124,7 @@ class CommunityModel(mesa.Model):
         if self.partners is not None:  # ties formed, then what they bring to this month's trade
             self.partners.step(self.month)
         if self.enterprise_list:
+            self.market.spread(self.enterprise_list)  # word of mouth, then each one trades
             self.agents_by_type[Enterprise].shuffle_do("step")
         self.vulnerable_fund.step()
         # welfare benefits and loans come before the food bill, so they count toward food

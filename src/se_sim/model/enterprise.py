@@ -68,9 +68,9 @@ class Enterprise(mesa.Agent):
         hh = self.model.households
         if members.size == 0:
             return 0.0
-        hours = hh.hours[members]
-        weights = hours if hours.sum() > 0 else None  # offered hours: the month's workforce
-        return float(np.average(hh.skill[members], weights=weights))
+        hours, skill = hh.hours[members], hh.skill[members]
+        total = hours.sum()  # offered hours: the month's workforce
+        return float((hours * skill).sum() / total) if total > 0 else float(skill.mean())
 
     @property
     def quality(self) -> float:
@@ -110,7 +110,6 @@ class Enterprise(mesa.Agent):
         hh = model.households
         members = self.members()
         quality = 1.0 - (1.0 - self._capability(members)) / self.reach()
-        model.market.spread(self)
         demand = model.market.demand(self)
         offered = hh.hours[members]
         per_hour = cfg.productivity * self.reach()

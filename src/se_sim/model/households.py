@@ -29,6 +29,8 @@ class HouseholdArrays:
         self.n = n
         self.newcomer = np.zeros(n, dtype=bool)
         self.newcomer[rng.permutation(n)[: round(n * config.newcomer_share)]] = True
+        self.originals = np.flatnonzero(~self.newcomer)
+        self.newcomers = np.flatnonzero(self.newcomer)
         self.leader = self._draw_leaders(rng)
         self.vulnerable = (rng.random(n) < config.vulnerable_share) & ~self.leader
         median = np.where(
@@ -38,6 +40,7 @@ class HouseholdArrays:
         factor = np.where(self.vulnerable, config.vulnerable_income_factor, 1.0)
         self.base_income = median * np.exp(sigma * rng.standard_normal(n)) * factor
         self.income = self.base_income.copy()
+        self.base_income_statistics: dict[object, float] = {}  # metrics.py: no shock, no change
         self.savings = config.initial_savings_months * self.base_income
         self.giving = np.where(self.newcomer, config.giving_newcomer, config.giving_original)
         self.trust_ingroup = np.full(n, config.trust.ingroup)
@@ -85,6 +88,12 @@ class HouseholdArrays:
         newcomers = np.bincount(shifted, weights=self.newcomer, minlength=slots + 1)[1:]
         return newcomers / np.maximum(size, 1)
 
+    def newcomer_share_of(self, slot: int) -> float:
+        """Share of newcomers among one enterprise slot's members (0 if it has none)."""
+        members = self.enterprise == slot
+        count = np.count_nonzero(members)
+        return float(np.count_nonzero(members & self.newcomer)) / count if count else 0.0
+
     def trust_toward_mix(self, rows: np.ndarray, newcomer_share: float) -> np.ndarray:
         """Trust of the households ``rows`` toward one group with this share of newcomers."""
         inside, outside = self.trust_ingroup[rows], self.trust_outgroup[rows]
@@ -93,10 +102,9 @@ class HouseholdArrays:
 
     def trust_toward(self, newcomer_share: np.ndarray) -> np.ndarray:
         """Trust of every household (rows) toward groups with these newcomer shares (columns)."""
-        own_new = self.newcomer[:, None]
-        toward_new = np.where(own_new, self.trust_ingroup[:, None], self.trust_outgroup[:, None])
-        toward_orig = np.where(own_new, self.trust_outgroup[:, None], self.trust_ingroup[:, None])
-        return newcomer_share[None, :] * toward_new + (1 - newcomer_share[None, :]) * toward_orig
+        toward_new = np.where(self.newcomer, self.trust_ingroup, self.trust_outgroup)
+        toward_orig = self.trust_ingroup + self.trust_outgroup - toward_new
+        return toward_orig[:, None] + newcomer_share[None, :] * (toward_new - toward_orig)[:, None]
 
 
 def _row_view(array: str, kind: type[bool] | type[float]) -> property:

@@ -117,31 +117,38 @@ class Market:
     def reputation(self, slot: int) -> float:
         """Mean opinion among the households that know the enterprise (its start value if none)."""
         aware = self.aware[:, slot]
-        return float(self.opinion[aware, slot].mean()) if aware.any() else self.config.opinion_start
+        count = np.count_nonzero(aware)
+        return float(self.opinion[:, slot] @ aware) / count if count else self.config.opinion_start
 
-    def spread(self, enterprise: Enterprise) -> None:
-        """This month's word of mouth: who hears, who forgets, how opinions travel."""
-        model, cfg, slot = self.model, self.config, enterprise.slot
+    def spread(self, enterprises: list[Enterprise]) -> None:
+        """This month's word of mouth for these enterprises at once: who hears, who forgets, how
+        opinions travel. Each enterprise's columns depend only on its own members, buyers and
+        reach, so doing all of them before any trades is the same as one by one."""
+        active = [e for e in enterprises if e.active]
+        if not active:
+            return
+        model, cfg = self.model, self.config
         hh, network = model.households, model.network
-        rng = model.streams.market_of[slot]
-        aware, opinion = self.aware[:, slot], self.opinion[:, slot]
-        members = hh.enterprise == slot
-        informed = members | self.bought[:, slot]
-        contacts = network.neighbour_count(informed)
-        told = network.neighbour_count(np.where(informed, opinion, 0.0))
-        heard_opinion = np.divide(told, contacts, out=opinion.copy(), where=contacts > 0)
-        outside = min(cfg.visibility * enterprise.reach(), 1.0)
+        slots = np.array([e.slot for e in active])
+        members = hh.enterprise[:, None] == slots[None, :]
+        bought, aware = self.bought[:, slots], self.aware[:, slots]
+        opinion = self.opinion[:, slots]
+        informed = members | bought
+        contacts = network.neighbour_count_matrix(informed)
+        heard = network.neighbour_count_matrix(np.where(informed, opinion, 0.0))
+        heard /= np.maximum(contacts, 1.0)  # read only where contacts > 0
+        outside = np.minimum(cfg.visibility * np.array([e.reach() for e in active]), 1.0)
         # (1 − word_of_mouth)^k, as exp(k · log(1 − w)): twice as fast as a power of an array
         silent = np.log1p(-min(cfg.word_of_mouth, 1 - 1e-12))
-        p_hear = 1.0 - (1.0 - outside) * np.exp(contacts * silent)
-        draws = rng.random(hh.n)
+        p_hear = 1.0 - (1.0 - outside)[None, :] * np.exp(contacts * silent)
+        draws = np.column_stack([model.streams.market_of[slot].random(hh.n) for slot in slots])
         hears = ~aware & (draws < p_hear)
         forgets = aware & ~informed & (draws < cfg.forget_rate)
-        opinion[hears] = np.where(contacts[hears] > 0, heard_opinion[hears], cfg.opinion_start)
-        drifting = aware & ~self.bought[:, slot] & (contacts > 0)
-        opinion[drifting] += cfg.opinion_spread * (heard_opinion[drifting] - opinion[drifting])
-        aware |= hears | members
-        aware &= ~forgets
+        drifting = aware & ~bought & (contacts > 0)
+        opinion = np.where(hears, np.where(contacts > 0, heard, cfg.opinion_start), opinion)
+        opinion = np.where(drifting, opinion + cfg.opinion_spread * (heard - opinion), opinion)
+        self.opinion[:, slots] = opinion
+        self.aware[:, slots] = (aware | hears | members) & ~forgets
 
     def demand(self, enterprise: Enterprise) -> Demand:
         """Who wants how much this month, and what the enterprise expects before the draws."""
@@ -149,7 +156,7 @@ class Market:
         hh, rng = model.households, model.streams.market_of[slot]
         factor = model.events.demand_factor
         candidates = np.flatnonzero(self.aware[:, slot] & ~hh.hardship)
-        mix = hh.newcomer_share_of_members(len(model.enterprise_list))[slot]
+        mix = hh.newcomer_share_of(slot)
         trust = hh.trust_toward_mix(candidates, mix)
         utility = (
             cfg.buy_intercept
@@ -171,7 +178,8 @@ class Market:
         sigma = enterprise.config.market_risk_sigma
         risk = rng.lognormal(-0.5 * sigma**2, sigma)  # mean 1: risk, not trend
         buys = rng.random(hh.n)[candidates] < p_buy
-        pool_units = rng.binomial(counts, rates) * per_buyer * risk
+        pool_units = np.array([rng.binomial(c, r) for c, r in zip(counts, rates, strict=True)],
+                              dtype=np.float64) * per_buyer * risk  # scalar draws: fewer pools
         return Demand(expected, candidates[buys], wanted[buys] * risk, pool_units, pools.prices)
 
     def _pool_table(self, slot: int) -> PoolTable:

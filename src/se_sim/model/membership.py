@@ -79,8 +79,12 @@ def _choose(
         p_leave = rule.leave_rate * (1 - sigmoid(utility[members, own]))
         _leave(model, members[draws[members] < p_leave])
 
-    best = utility[outsiders].argmax(axis=1)
-    p_join = rule.monthly_rate * sigmoid(utility[outsiders, best])
+    if utility.shape[1] == 1:  # one enterprise open: the common case, without a matrix search
+        best = np.zeros(outsiders.size, dtype=np.int64)
+        p_join = rule.monthly_rate * sigmoid(utility[outsiders, 0])
+    else:
+        best = utility[outsiders].argmax(axis=1)
+        p_join = rule.monthly_rate * sigmoid(utility[outsiders, best])
     joins = draws[outsiders] < p_join
     for c, enterprise in enumerate(active):
         joiners = outsiders[joins & (best == c)]
@@ -95,7 +99,7 @@ def _offer_hours(model: CommunityModel, value: np.ndarray, column: np.ndarray) -
     hh = model.households
     work = hh.config.work
     members = np.flatnonzero(hh.is_member)
-    hh.hours[~hh.is_member] = 0.0
+    hh.hours[:] = 0.0
     if members.size == 0:
         return
     time_cost = work.time_cost_thb_per_hour
@@ -108,6 +112,8 @@ def join(model: CommunityModel, enterprise: Enterprise, joiners: np.ndarray) -> 
     """New members pay their share capital into the enterprise once in their life (equity, a
     transfer rather than a cost); those who paid before, to any enterprise, do not pay again.
     Members know their enterprise."""
+    if joiners.size == 0:
+        return
     hh = model.households
     fee = hh.config.share_capital_thb
     payers = joiners[~hh.share_paid[joiners] & (hh.savings[joiners] >= fee)]
@@ -120,6 +126,8 @@ def join(model: CommunityModel, enterprise: Enterprise, joiners: np.ndarray) -> 
 
 def _leave(model: CommunityModel, leavers: np.ndarray) -> None:
     """Leavers get their share back only under ``share_refund: on_leave``, while cash allows."""
+    if leavers.size == 0:
+        return
     hh = model.households
     if hh.config.share_refund == "on_leave":
         for slot in np.unique(hh.enterprise[leavers]):

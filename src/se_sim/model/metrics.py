@@ -34,10 +34,27 @@ def gini(values: np.ndarray) -> float:
 def _by_origin(stat: Callable[[np.ndarray], float], field: str, newcomer: bool) -> Reporter:
     def report(model: CommunityModel) -> float:
         hh = model.households
-        values = getattr(hh, field)[hh.newcomer == newcomer]
+        values = getattr(hh, field)[hh.newcomers if newcomer else hh.originals]
         return float(stat(values)) if values.size else 0.0
 
-    return report
+    if field != "income":
+        return report
+    return _income_statistic(report)
+
+
+def _income_statistic(report: Reporter) -> Reporter:
+    """Incomes move only while a shock cuts them; in other months they are the base incomes,
+    whose statistics the run computes once (kept with its households)."""
+
+    def cached(model: CommunityModel) -> float:
+        if model.events.any_shock:
+            return report(model)
+        memo = model.households.base_income_statistics
+        if report not in memo:
+            memo[report] = report(model)
+        return memo[report]
+
+    return cached
 
 
 def _members(newcomer: bool | None) -> Reporter:
@@ -63,7 +80,7 @@ def _enterprise_sum(attribute: str) -> Reporter:
 
 def buyers(model: CommunityModel) -> float:
     """Community households that bought from any enterprise this month."""
-    return float(model.market.bought.any(axis=1).sum())
+    return float(np.count_nonzero(model.households.purchases_thb > 0))
 
 
 def food_insecure(model: CommunityModel) -> float:
@@ -121,11 +138,11 @@ MONTHLY: dict[str, Reporter] = {
     "wealth_mean_newcomer": _by_origin(np.mean, "savings", True),
     "wealth_median_original": _by_origin(np.median, "savings", False),
     "wealth_median_newcomer": _by_origin(np.median, "savings", True),
-    "gini_income": lambda m: gini(m.households.income),
+    "gini_income": _income_statistic(lambda m: gini(m.households.income)),
     "gini_wealth": lambda m: gini(m.households.savings),
-    "poverty_rate": lambda m: float(
+    "poverty_rate": _income_statistic(lambda m: float(
         (m.households.income < m.households.config.poverty_line_thb).mean()
-    ),
+    )),
     "ties": lambda m: float(m.network.edge_count),
     "mean_degree": lambda m: m.network.mean_degree,
     "cross_group_tie_share": lambda m: m.network.cross_group_share(),

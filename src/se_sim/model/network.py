@@ -111,6 +111,12 @@ class SocialNetwork:
         """Share of each household's neighbours with the flag; 0 for isolated households."""
         return self.neighbour_count(flags) / np.maximum(self.degree, 1)
 
+    def neighbour_count_matrix(self, values: np.ndarray) -> np.ndarray:
+        """``neighbour_count`` for each column of a households × k matrix."""
+        if values.shape[1] == 1:  # a matrix-vector product is several times faster
+            return self.neighbour_count(values[:, 0])[:, None]
+        return self.adjacency @ values.astype(np.float64)
+
     def neighbour_share_matrix(self, flags: np.ndarray) -> np.ndarray:
         """``neighbour_share`` for each column of a households × k matrix of flags."""
         if flags.shape[1] == 1:  # a matrix-vector product is several times faster
@@ -122,11 +128,13 @@ class SocialNetwork:
         nodes = nodes[self.degree[nodes] > 0]
         if nodes.size == 0 or k == 0:
             return np.empty(0, dtype=np.int64)
-        return self.neighbour_of(np.repeat(nodes, k), rng)
+        reps = np.repeat(nodes, k)
+        return self.neighbour_of(reps, rng.random(reps.size))
 
-    def neighbour_of(self, nodes: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        """One random neighbour of each of ``nodes``, which must all have ties."""
-        offsets = (rng.random(nodes.size) * self.degree[nodes]).astype(np.int64)
+    def neighbour_of(self, nodes: np.ndarray, draws: np.ndarray) -> np.ndarray:
+        """One neighbour of each of ``nodes`` (which must all have ties), picked by uniform
+        ``draws`` in [0, 1), one per node."""
+        offsets = (draws * self.degree[nodes]).astype(np.int64)
         return self.adjacency.indices[self.adjacency.indptr[nodes] + offsets]
 
     def cross_group(self) -> np.ndarray:

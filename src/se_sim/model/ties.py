@@ -26,7 +26,7 @@ from se_sim.model.network import block_of
 if TYPE_CHECKING:
     from se_sim.model.community import CommunityModel
 
-CLOSURE_SAMPLE = 4_000  # friend-of-friend pairs drawn at month 0 to learn closure's block mix
+CLOSURE_SAMPLE = 2_000  # friend-of-friend pairs drawn at month 0 to learn closure's block mix
 
 
 class TieDynamics:
@@ -46,11 +46,12 @@ class TieDynamics:
 
     def _hazard(self) -> np.ndarray:
         config, network = self.model.config.network, self.model.network
+        hazard = np.full(network.edge_count, config.dissolution_rate)
+        cross = np.flatnonzero(network.cross_group())  # only these depend on trust
         trust = self.model.households.trust_outgroup
-        distrust = 1 - 0.5 * (trust[network.u] + trust[network.v])
-        return config.dissolution_rate * (
-            1 + config.dissimilar_extra * network.cross_group() * distrust
-        )
+        distrust = 1 - 0.5 * (trust[network.u[cross]] + trust[network.v[cross]])
+        hazard[cross] *= 1 + config.dissimilar_extra * distrust
+        return hazard
 
     def update_ties(self) -> None:
         """This month's dissolutions and new ties, applied to the network at once."""
@@ -89,9 +90,10 @@ class TieDynamics:
         linked = np.flatnonzero(network.degree > 0)
         if count == 0 or linked.size == 0:
             return empty, empty
-        start = linked[rng.integers(linked.size, size=2 * count + 8)]
-        friend = network.neighbour_of(start, rng)
-        other = network.neighbour_of(friend, rng)  # a friend has at least one tie: ours
+        draws = rng.random((3, 2 * count + 8))
+        start = linked[(draws[0] * linked.size).astype(np.int64)]
+        friend = network.neighbour_of(start, draws[1])
+        other = network.neighbour_of(friend, draws[2])  # a friend has at least one tie: ours
         fresh = ~network.has_edges(start, other)
         return start[fresh][:count], other[fresh][:count]
 
@@ -102,7 +104,8 @@ class TieDynamics:
         if members.size < 2:
             return members[:0], members[:0]
         slot = hh.enterprise[members]
-        members = members[np.argsort(slot, kind="stable")]
+        if slot[0] != slot.max() or slot[0] != slot.min():  # several enterprises: group them
+            members = members[np.argsort(slot, kind="stable")]
         counts = np.bincount(slot)
         starts = np.cumsum(counts) - counts
         makers = rng.random(members.size) < self.model.config.network.joint_work_ties
