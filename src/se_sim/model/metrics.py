@@ -23,12 +23,14 @@ Reporter = Callable[["CommunityModel"], float]
 
 def gini(values: np.ndarray) -> float:
     """Gini coefficient of non-negative values (0 = equal, → 1 = one holds all)."""
-    x = np.sort(np.clip(values, 0.0, None))
+    x = np.sort(values)
+    if x.size and x[0] < 0:
+        x = np.clip(x, 0.0, None)
     total = x.sum()
     if x.size == 0 or total == 0:
         return 0.0
-    ranks = np.arange(1, x.size + 1)
-    return float(2 * (ranks * x).sum() / (x.size * total) - (x.size + 1) / x.size)
+    ranks = np.arange(1, x.size + 1, dtype=np.float64)
+    return float(2 * (ranks @ x) / (x.size * total) - (x.size + 1) / x.size)
 
 
 def _by_origin(stat: Callable[[np.ndarray], float], field: str, newcomer: bool) -> Reporter:
