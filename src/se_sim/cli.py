@@ -250,6 +250,22 @@ def _add_set(command: argparse.ArgumentParser, example: str) -> None:
                          help=f"override a scenario field, e.g. {example} (repeatable)")
 
 
+def _add_runner_options(command: argparse.ArgumentParser) -> None:
+    """Where the runs of an experiment go and execute: sweep and calibrate take the same."""
+    command.add_argument("--out", default=None, metavar="DIR",
+                         help="results folder (default: results/<experiment name>/)")
+    command.add_argument("--workers", type=int, default=None, metavar="N",
+                         help="worker processes (default: the CPUs this process may use, "
+                         "1 with --backend serial)")
+    command.add_argument("--backend", choices=["local", "serial", "dask"], default="local",
+                         help="local: a pool of worker processes on this machine; serial: one "
+                         "run after another in this process (debugging); dask: a Dask cluster, "
+                         "a local one or the one at --scheduler (default: local)")
+    command.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                         help="address of a running Dask scheduler, with --backend dask "
+                         "(default: start a local cluster)")
+
+
 def _add_max_runs(command: argparse.ArgumentParser) -> None:
     # The default is se_sim.runner.sweep.DEFAULT_MAX_RUNS, written out: importing the runner
     # would load Mesa for --help (a test keeps the two equal).
@@ -304,18 +320,7 @@ def _parser() -> argparse.ArgumentParser:
         "se-sim sweep experiments/interventions.yaml --backend dask --scheduler tcp://host:8786",
     ], _cmd_sweep)
     sweep.add_argument("experiment", help="experiment YAML file")
-    sweep.add_argument("--out", default=None, metavar="DIR",
-                       help="results folder (default: results/<experiment name>/)")
-    sweep.add_argument("--workers", type=int, default=None, metavar="N",
-                       help="worker processes (default: the CPUs this process may use, "
-                       "1 with --backend serial)")
-    sweep.add_argument("--backend", choices=["local", "serial", "dask"], default="local",
-                       help="local: a pool of worker processes on this machine; serial: one run "
-                       "after another in this process (debugging); dask: a Dask cluster, a local "
-                       "one or the one at --scheduler (default: local)")
-    sweep.add_argument("--scheduler", default=None, metavar="ADDRESS",
-                       help="address of a running Dask scheduler, with --backend dask "
-                       "(default: start a local cluster)")
+    _add_runner_options(sweep)
     sweep.add_argument("--shard", default=None, metavar="I/N",
                        help="run only slice I of N (0 <= I < N), e.g. for SLURM job arrays "
                        "(default: all runs)")
@@ -335,14 +340,7 @@ def _parser() -> argparse.ArgumentParser:
             "--workers 8",
         ], _cmd_calibrate)
     calibrate.add_argument("experiment", help="experiment YAML file with targets:")
-    calibrate.add_argument("--out", default=None, metavar="DIR",
-                           help="results folder (default: results/<experiment name>/)")
-    calibrate.add_argument("--workers", type=int, default=None, metavar="N",
-                           help="worker processes (default: the CPUs this process may use)")
-    calibrate.add_argument("--backend", choices=["local", "serial", "dask"], default="local",
-                           help="where runs execute, as for sweep (default: local)")
-    calibrate.add_argument("--scheduler", default=None, metavar="ADDRESS",
-                           help="address of a running Dask scheduler, with --backend dask")
+    _add_runner_options(calibrate)
     calibrate.add_argument("--quiet", action="store_true", help="no progress bar")
 
     report = _command(
