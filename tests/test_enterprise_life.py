@@ -99,3 +99,26 @@ def test_losses_empty_cash_then_reserve_then_close() -> None:
         if enterprise.active and enterprise.cash == 0 and enterprise.reserve < reserve:
             seen_reserve_fall = True
     assert seen_reserve_fall and not enterprise.active
+
+
+def test_members_are_paid_by_the_hours_they_worked() -> None:
+    """The members' share of a profit is split by this month's hours: the same pay per hour for
+    every member, nothing for a member who did not work."""
+    model = CommunityModel(case_scenario(**{"shocks": []}), rng=1)
+    hh = model.households
+    checked = 0
+    for _ in range(12):
+        before = hh.payouts_thb.copy()
+        model.step()
+        paid = hh.payouts_thb - before
+        members = np.flatnonzero(hh.is_member)
+        if paid[members].sum() <= 0:
+            continue
+        hours = hh.hours_worked[members]
+        assert np.ptp(hours) > 0, "hours did not vary: the check would be empty"
+        worked = hours > 0
+        per_hour = paid[members][worked] / hours[worked]
+        np.testing.assert_allclose(per_hour, per_hour[0], rtol=1e-9)
+        assert np.all(paid[members][~worked] == 0)
+        checked += 1
+    assert checked >= 3

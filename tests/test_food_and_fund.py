@@ -82,3 +82,27 @@ def test_the_fund_never_pays_more_than_it_holds() -> None:
         assert fund.balance >= 0
     assert fund.balance == pytest.approx(fund.inflow_total - fund.grants_total)
     np.testing.assert_array_equal(model.households.grants_thb > 0, fund.helped)
+
+
+def test_buying_from_the_community_replaces_other_spending() -> None:
+    """A purchase at a community enterprise is part of a household's other spending, not extra:
+    the same households with and without this month's purchases keep the same total outlay."""
+    from se_sim.model import livelihood
+    from se_sim.model.ledger import ExternalLedger
+
+    model = CommunityModel(case_scenario(**CALM), rng=2)
+    for _ in range(6):
+        model.step()
+    hh = model.households
+    buyers = np.flatnonzero(hh.purchases_thb > 0)
+    assert buyers.size > 0
+    savings, purchases = hh.savings.copy(), hh.purchases_thb.copy()
+    livelihood.spend(hh, ExternalLedger())
+    with_purchases = hh.consumption.copy()
+    hh.savings[:], hh.purchases_thb[:] = savings, 0.0
+    livelihood.spend(hh, ExternalLedger())
+    without = hh.consumption.copy()
+    hh.purchases_thb[:] = purchases
+    replaced = without[buyers] - with_purchases[buyers]
+    assert np.all(replaced <= purchases[buyers] + 1e-9)
+    assert replaced.sum() > 0.5 * purchases[buyers].sum()
