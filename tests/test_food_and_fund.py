@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from se_sim.model import CommunityModel
+from se_sim.model import CommunityModel, livelihood
 from tests.conftest import case_scenario
 from tests.knockout import assert_knockout
 
@@ -45,6 +45,23 @@ def test_grants_go_to_vulnerable_households_in_hardship_new_ones_first() -> None
         paid_before |= paid
     assert model.vulnerable_fund.unique_beneficiaries == paid_before.sum() > 10
 
+
+
+def test_a_grant_counts_toward_the_food_bill_of_the_month_it_is_paid() -> None:
+    """Grants are paid before the food bill: a grant as large as the bill feeds its household
+    that month, including households that could not have paid without it."""
+    plenty = {"interventions": [{"kind": "matching_grant", "month": 1, "amount_thb": 500_000}]}
+    model = CommunityModel(case_scenario(**plenty, **{
+        "funds.vulnerable.grant_thb": 3_000, "households.donation_probability": 0.0}), rng=4)
+    hh = model.households
+    rescued = 0
+    for _ in range(16):  # through the COVID-19 months
+        model.step()
+        paid = np.flatnonzero(hh.grant_this_month > 0)
+        assert hh.food_secure[paid].all()
+        held_without_grant = hh.savings[paid] + hh.consumption[paid] - hh.grant_this_month[paid]
+        rescued += int((held_without_grant < livelihood.food_need(hh)[paid]).sum())
+    assert rescued > 0, "no grantee needed the grant: the check would be empty"
 
 def test_the_grant_cap_scales_with_the_community() -> None:
     small = CommunityModel(case_scenario(**MATCHING), rng=0)
@@ -87,7 +104,6 @@ def test_the_fund_never_pays_more_than_it_holds() -> None:
 def test_buying_from_the_community_replaces_other_spending() -> None:
     """A purchase at a community enterprise is part of a household's other spending, not extra:
     the same households with and without this month's purchases keep the same total outlay."""
-    from se_sim.model import livelihood
     from se_sim.model.ledger import ExternalLedger
 
     model = CommunityModel(case_scenario(**CALM), rng=2)
