@@ -200,10 +200,9 @@ class PartnerNetwork:
             self.last_alive = month
 
     def remove_hub(self) -> None:
-        """The hub leaves for good, and its buyers with it."""
+        """The hub leaves for good: closed from now on, it leaves at the next formation (this
+        month's, since events come first) and its buyers go with its ties."""
         self.hub_removed = True
-        self.member[self.hub] = False
-        self._hub_buyers(self.links())
 
     def _hub_buyers(self, links: np.ndarray) -> None:
         """A pool of the hub's buyers for every enterprise tied to it, and none for the others."""
