@@ -20,7 +20,7 @@ class SocialNetwork:
     Ties are kept twice, both sorted by integer key: undirected (``u < v``, key ``u·n + v``, one
     per tie) and directed (key ``row·n + col``, two per tie, the order of the CSR matrix). A change
     is merged into both with ``searchsorted``, ``insert`` and ``delete``, so no month sorts or
-    divides all ties again.
+    divides all ties again. ``adjacency`` is one matrix, updated in place by every change.
     """
 
     def __init__(self, n: int, newcomer: np.ndarray, u: np.ndarray, v: np.ndarray):
@@ -35,6 +35,7 @@ class SocialNetwork:
         self._directed, self._columns = (lo * n + hi)[order], hi[order].astype(np.int32)
         self.degree = np.bincount(lo, minlength=n)
         self._ones = np.ones(0)
+        self.adjacency = sp.csr_array((n, n))
         self._install()
 
     def _keys(self, u: np.ndarray, v: np.ndarray) -> np.ndarray:
@@ -48,8 +49,12 @@ class SocialNetwork:
         np.cumsum(self.degree, out=indptr[1:])
         if self._ones.size < self._columns.size:
             self._ones = np.ones(2 * self._columns.size)
-        ones = self._ones[: self._columns.size]  # a view: the matrix only reads it
-        self.adjacency = sp.csr_array((ones, self._columns, indptr), shape=(self.n, self.n))
+        # The matrix's documented arrays are replaced in place: the constructor's checks cost
+        # more than the month's changes at 1,000 households, and these arrays are canonical
+        # (rows sorted, no duplicates) by construction.
+        matrix = self.adjacency
+        matrix.data = self._ones[: self._columns.size]  # a view: the matrix only reads it
+        matrix.indices, matrix.indptr = self._columns, indptr
         self._cross = self.newcomer[self.u] != self.newcomer[self.v]
 
     @property
