@@ -12,11 +12,17 @@ households) executed as a serial sweep executes them (``runner.tasks.execute``: 
 only the kept metrics and the summary, packing the result; the sweep's start-up excluded),
 against Boltzmann at 1,000 agents in the same process, interleaved. Goal (issue 6): at most 1.5.
 
+Last, every mechanism at once at 10,000 households: scenarios/enterprise_network.yaml (five
+enterprises, a partner network with a hub, enterprises founded during the run) with the funds of
+scenarios/codi_welfare_fund.yaml (welfare fund, savings group and loans). Goal (issue 10): at
+most 1, as for the case.
+
 ``--scenario`` times another scenario, e.g. scenarios/codi_welfare_fund.yaml (welfare fund and
 savings group on).
 
     python benchmarks/bench_model.py [--sizes 1000 10000 100000] [--months 36] [--repeat 3]
                                      [--sweep-runs 40] [--scenario scenarios/bang_sao_thong.yaml]
+                                     [--all-mechanisms 10000]
 """
 
 from __future__ import annotations
@@ -26,12 +32,15 @@ import time
 from pathlib import Path
 
 import mesa
+import yaml
 
 from se_sim.model import CommunityModel
 from se_sim.scenario import Scenario, load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "bang_sao_thong.yaml"
+NETWORK = ROOT / "scenarios" / "enterprise_network.yaml"
+FUNDS = ROOT / "scenarios" / "codi_welfare_fund.yaml"
 MAIN_JOB = ROOT / "experiments" / "profit_share_x_density.yaml"
 
 
@@ -104,6 +113,20 @@ def sweep_figure(runs: int, repeat: int) -> None:
           f"{min(ours) / min(boltzmann):.2f} (goal <= 1.5)")
 
 
+def all_mechanisms_figure(households: int, months: int, repeat: int) -> None:
+    """Every mechanism at once: the partner network's scenario with the welfare fund's funds."""
+    funds = yaml.safe_load(FUNDS.read_text(encoding="utf-8"))["funds"]
+    scenario = load_scenario(NETWORK, {"funds": funds, "households.count": households,
+                                       "months": months})
+    ours = best_of(repeat, lambda: run_ours(scenario, months))
+    boltzmann = best_of(repeat, lambda: run_boltzmann(households, months))
+    work = households * months
+    print(f"\nevery mechanism on ({NETWORK.name} with the funds of {FUNDS.name}, "
+          f"{households:,} households, best of {repeat}):")
+    print(f"  se_sim {work / ours:,.0f} household-months/s, Boltzmann {work / boltzmann:,.0f} "
+          f"agent-steps/s, cost ratio {ours / boltzmann:.2f} (goal <= 1)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
@@ -111,6 +134,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--sweep-runs", type=int, default=40)
     parser.add_argument("--scenario", type=Path, default=SCENARIO)
+    parser.add_argument("--all-mechanisms", type=int, default=10_000, metavar="HOUSEHOLDS",
+                        help="households of the every-mechanism figure (0 skips it)")
     args = parser.parse_args()
     print(f"{'households':>10}  {'se_sim hh-months/s':>19}  {'Boltzmann agent-steps/s':>23}"
           f"  {'cost ratio':>10}  {'se_sim s':>8}")
@@ -123,6 +148,8 @@ def main() -> None:
               f"  {ours / boltzmann:>10.2f}  {ours:>8.2f}")
     if args.sweep_runs:
         sweep_figure(args.sweep_runs, args.repeat)
+    if args.all_mechanisms:
+        all_mechanisms_figure(args.all_mechanisms, args.months, args.repeat)
 
 
 if __name__ == "__main__":
