@@ -87,6 +87,13 @@ def run_boltzmann(n: int, months: int) -> None:
         model.step()
 
 
+def against_boltzmann(scenario: Scenario, months: int, repeat: int) -> tuple[float, float]:
+    """Best-of seconds of the scenario and of Boltzmann with as many agents, for as long."""
+    ours = best_of(repeat, lambda: run_ours(scenario, months))
+    boltzmann = best_of(repeat, lambda: run_boltzmann(scenario.households.count, months))
+    return ours, boltzmann
+
+
 def sweep_figure(runs: int, repeat: int) -> None:
     """The main job's household-month inside a serial sweep against a Boltzmann agent-step."""
     from se_sim.runner.experiment import load_experiment
@@ -118,8 +125,7 @@ def all_mechanisms_figure(households: int, months: int, repeat: int) -> None:
     funds = yaml.safe_load(FUNDS.read_text(encoding="utf-8"))["funds"]
     scenario = load_scenario(NETWORK, {"funds": funds, "households.count": households,
                                        "months": months})
-    ours = best_of(repeat, lambda: run_ours(scenario, months))
-    boltzmann = best_of(repeat, lambda: run_boltzmann(households, months))
+    ours, boltzmann = against_boltzmann(scenario, months, repeat)
     work = households * months
     print(f"\nevery mechanism on ({NETWORK.name} with the funds of {FUNDS.name}, "
           f"{households:,} households, best of {repeat}):")
@@ -142,8 +148,7 @@ def main() -> None:
     for n in args.sizes:
         work = n * args.months
         scenario = load_scenario(args.scenario, {"households.count": n, "months": args.months})
-        ours = best_of(args.repeat, lambda scenario=scenario: run_ours(scenario, args.months))
-        boltzmann = best_of(args.repeat, lambda n=n: run_boltzmann(n, args.months))
+        ours, boltzmann = against_boltzmann(scenario, args.months, args.repeat)
         print(f"{n:>10,}  {work / ours:>19,.0f}  {work / boltzmann:>23,.0f}"
               f"  {ours / boltzmann:>10.2f}  {ours:>8.2f}")
     if args.sweep_runs:
