@@ -86,6 +86,8 @@ def test_funds_that_do_nothing_change_nothing_else() -> None:
     ({"funds.savings_group.household_loan_thb": 30_000},
      "funds.savings_group.household_loan_thb = 30000: must not exceed loan_cap_thb (20000)"),
     ({"funds.welfare.local_match.stop_month": 0}, "funds.welfare.local_match.stop_month = 0"),
+    ({"funds.welfare.benefits.old_age.rate": 0.99},
+     "the rates sum to 1.02; a member claims at most once a month, so they must sum to at most 1"),
 ])
 def test_bad_finance_values_give_one_line_naming_the_field(override: dict, field: str) -> None:
     with pytest.raises(InputError) as caught:

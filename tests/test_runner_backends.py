@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from se_sim.runner.storage import RUNS, STEPS, Shard, load_results
+from se_sim.runner.storage import RUNS, STEPS, Shard, load_results, read_manifests
 from tests.runner_support import (
     assert_same_tables,
     interrupt_after_first_part,
@@ -67,6 +67,17 @@ def test_two_shards_merge_into_the_whole(tiny: tuple[Path, Path], tmp_path: Path
     assert {p.name for p in out.glob("manifest*.json")} == {"manifest-s0of2.json",
                                                             "manifest-s1of2.json"}
     assert_same_tables(tiny[1], out)
+
+
+def test_each_shard_counts_only_its_own_stored_runs(tmp_path: Path) -> None:
+    experiment = toy_experiment(tmp_path)
+    out = tmp_path / "out"
+    sweep(experiment, out, shard=Shard(0, 2))
+    second = sweep(experiment, out, shard=Shard(1, 2))
+    assert (second.in_shard, second.stored_before, second.ok) == (6, 0, 6)
+    manifest = next(m for m in read_manifests(out) if m["shard"]["index"] == 1)
+    assert manifest["runs"] == {"total": 12, "in_shard": 6, "stored_before": 0, "ok": 6,
+                                "failed": 0}
 
 
 def test_resume_after_a_partial_run_skips_stored_runs(

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from se_sim.runner.design import CHECK_ALL, Design, build_design, ids_to_check
+from se_sim.runner.design import CHECK_ALL, Design, build_design, design_size, ids_to_check
 from se_sim.runner.experiment import Grid, Lhs, Morris, Points, Sobol, Variants, load_experiment
 from se_sim.runner.sweep import plan_sweep
 from se_sim.runner.tasks import ScenarioJob
@@ -79,6 +79,22 @@ def test_salib_designs_have_the_right_rows_and_stay_in_bounds(design, rows: int)
     assert all(type(c) is int for c in counts) and min(counts) >= 101
     assert built.points == build_design(design, 7, is_integer).points  # seeded
     assert built.points != build_design(design, 8, is_integer).points
+
+
+@pytest.mark.parametrize("section", [
+    Grid(kind="grid", fields={"network.homophily": {"start": 0.0, "stop": 0.9, "step": 0.3},
+                              "allocation.fund_share": {"start": 0.1, "stop": 0.5, "num": 5},
+                              "months": [6, 12]}),
+    Points(kind="points", points=[{"months": 6}, {"months": 12}, {"months": 18}]),
+    Variants(kind="variants", variants={"a": {}, "b": {"months": 6}}),
+    Lhs(kind="lhs", bounds=BOUNDS, samples=7),
+    Sobol(kind="sobol", bounds=BOUNDS, samples=8),
+    Sobol(kind="sobol", bounds=BOUNDS, samples=8, second_order=False),
+    Morris(kind="morris", bounds=BOUNDS, trajectories=5),
+], ids=lambda s: s.kind + ("" if not isinstance(s, Sobol) or s.second_order else "-first"))
+def test_the_counted_size_is_the_size_of_the_built_design(section) -> None:
+    """The --max-runs refusal trusts design_size, which counts without building."""
+    assert design_size(section) == len(build_design(section, 1, is_integer).points)
 
 
 @settings(max_examples=25, deadline=None)

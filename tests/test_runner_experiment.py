@@ -57,6 +57,8 @@ def test_typo_in_a_swept_field_path(tmp_path: Path) -> None:
      "design.samples = 12: must be a power of 2"),
     ({"design": {"kind": "grid", "fields": {"months": {"start": 6, "stop": 12}}}},
      "give a list of values, or start and stop with either num or step"),
+    ({"design": {"kind": "grid", "fields": {"months": {"start": 12, "stop": 6, "step": 2}}}},
+     "design.fields.months = {'start': 12, 'stop': 6, 'step': 2}: stop must not be below start"),
 ])
 def test_out_of_range_values(tmp_path: Path, fields: dict[str, Any], expected: str) -> None:
     spec = {"scenario": str(BANG_SAO_THONG), "design": GRID, **fields}

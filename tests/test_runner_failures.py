@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
 from se_sim.cli import main
 from se_sim.runner.storage import completed_run_ids, load_results, read_manifests
-from tests.runner_support import sweep, toy_experiment
+from tests.runner_support import BANG_SAO_THONG, sweep, tiny_scenario_experiment, toy_experiment
 
 
 @pytest.mark.parametrize("backend", ["serial", "local"])
@@ -54,6 +56,24 @@ def test_a_different_experiment_is_refused_in_the_same_folder(
     changed = toy_experiment(tmp_path, seed=4)
     assert main(["sweep", str(changed), "--out", str(out), "--backend", "serial"]) == 2
     assert "holds results of a different experiment" in capsys.readouterr().err
+
+
+def test_an_edited_scenario_file_is_refused_in_the_same_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The experiment file is unchanged, but the scenario it names is not: its runs differ."""
+    scenario = tmp_path / "case.yaml"
+    shutil.copy(BANG_SAO_THONG, scenario)
+    experiment = tiny_scenario_experiment(tmp_path, scenario=str(scenario), replicates=1,
+                                          design={"kind": "points", "points": [{"months": 2}]})
+    out = tmp_path / "out"
+    assert sweep(experiment, out).ok == 1
+    raw = yaml.safe_load(scenario.read_text(encoding="utf-8"))
+    scenario.write_text(yaml.safe_dump({**raw, "description": "edited"}), encoding="utf-8")
+    assert main(["sweep", str(experiment), "--out", str(out), "--resume", "--quiet"]) == 2
+    assert capsys.readouterr().err == (
+        f"error: {out}: its runs used another version of {scenario.resolve()} (sha256 differs); "
+        "choose another --out or remove the folder\n")
 
 
 def test_report_and_flush_settings_do_not_change_identity(tmp_path: Path) -> None:

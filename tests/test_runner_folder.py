@@ -17,9 +17,10 @@ import pandas as pd
 import pytest
 
 from se_sim.cli import main
-from se_sim.runner.lock import folder_lock
+from se_sim.runner.lock import ShardLock, folder_lock
 from se_sim.runner.storage import RUNS, STEPS, Shard, load_results, load_runs, read_manifests
-from tests.runner_support import ROOT, sweep, write_experiment
+from se_sim.scenario import InputError
+from tests.runner_support import ROOT, sweep, toy_experiment, write_experiment
 
 MISBEHAVING = "tests.toy_models:Misbehaving"
 
@@ -230,3 +231,46 @@ def test_plain_read_parquet_gives_one_row_per_run_after_retries_and_kills(tmp_pa
     pd.testing.assert_frame_equal(
         steps.sort_values(["run_id", "step"]).reset_index(drop=True), stored_steps)
     assert len(stored_runs) == 6
+
+
+def test_a_sweep_that_ends_cleanly_leaves_no_lock_to_take_over(tmp_path: Path) -> None:
+    experiment = toy_experiment(tmp_path, replicates=1)
+    out = tmp_path / "out"
+    assert sweep(experiment, out).notes == []
+    assert (out / ".lock-s0of1").read_bytes() == b""  # released: nobody named as its holder
+    again = sweep(experiment, out, resume=True)
+    assert (again.notes, again.stored_before, again.ok) == ([], 4, 0)
+
+
+def test_shards_running_at_the_same_time_must_split_the_runs_alike(tmp_path: Path) -> None:
+    experiment = toy_experiment(tmp_path)
+    out = tmp_path / "out"
+    sweep(experiment, out, shard=Shard(1, 2))
+    running = ShardLock(out, "s1of2")  # shard 1 of 2 resumed by another sweep, still running
+    assert running.acquire() == []
+    try:
+        with pytest.raises(InputError, match=r": shard s1of2 is running \(pid \d+ on .*\); "
+                           r"shards that run at the same time must split the runs alike "
+                           r"\(--shard I/3 here\)"):
+            sweep(experiment, out, shard=Shard(0, 3))
+    finally:
+        running.release()
+    assert len(load_runs(out)) == 6
+
+
+def test_a_folder_is_compacted_only_once_no_other_shard_runs(tmp_path: Path) -> None:
+    """Shard 0 stores the last missing runs while shard 1 is still running (resumed): shard 1
+    may still write parts, so the folder is compacted at the end of shard 1, not of shard 0."""
+    experiment = toy_experiment(tmp_path)
+    out = tmp_path / "out"
+    sweep(experiment, out, shard=Shard(1, 2))
+    running = ShardLock(out, "s1of2")
+    assert running.acquire() == []
+    try:
+        assert sweep(experiment, out, shard=Shard(0, 2)).ok == 6
+    finally:
+        running.release()
+    parts = sorted(p.name for p in (out / RUNS).iterdir())
+    assert len(load_runs(out)) == 12 and all(name.startswith("part-s") for name in parts), parts
+    assert sweep(experiment, out, shard=Shard(1, 2), resume=True).ok == 0
+    assert [p.name for p in (out / RUNS).iterdir()] == ["part-merged-000001.parquet"]

@@ -7,12 +7,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import mesa
 import numpy as np
 import pytest
 
 from se_sim.analysis.sweep_table import format_sweep_table
 from se_sim.cli import main
 from se_sim.runner.experiment import load_experiment
+from se_sim.runner.simulate import simulate
 from se_sim.runner.sweep import plan_sweep
 from se_sim.scenario import InputError
 from tests.runner_support import (
@@ -64,6 +66,27 @@ def test_a_data_recorder_gives_the_steps_and_the_summary(tmp_path: Path) -> None
     table = format_sweep_table(out, ["n"], load_experiment(tmp_path / "recorded.yaml")
                                .spec.report_metrics[0])
     assert table.startswith("median total by design point")
+
+
+class StopsAfterThree(mesa.Model):
+    """Counts its steps and sets ``running = False`` after the third."""
+
+    def __init__(self, rng: int | None = None):
+        super().__init__(rng=rng)
+        self.count = 0
+        self.datacollector = mesa.DataCollector(model_reporters={"count": "count"})
+        self.datacollector.collect(self)
+
+    def step(self) -> None:
+        self.count += 1
+        self.running = self.count < 3
+        self.datacollector.collect(self)
+
+
+def test_a_model_that_stops_itself_is_stepped_no_further() -> None:
+    table, summary = simulate(StopsAfterThree(rng=0), steps=10)
+    assert table.to_dict("list") == {"step": [0, 1, 2, 3], "count": [0, 1, 2, 3]}
+    assert summary == {"count": 3}
 
 
 def test_the_seed_reaches_the_model_through_the_scenario(tmp_path: Path) -> None:

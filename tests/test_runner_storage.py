@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from se_sim.analysis.sweep_table import format_sweep_table, sweep_table, two_way_table
 from se_sim.runner.storage import (
@@ -15,8 +16,11 @@ from se_sim.runner.storage import (
     STEPS,
     PartWriter,
     Shard,
+    compact,
     completed_run_ids,
     load_results,
+    read_manifests,
+    write_manifest,
 )
 from se_sim.runner.tasks import RunResult
 from tests.runner_support import sweep, toy_experiment
@@ -60,6 +64,24 @@ def test_parts_are_named_by_shard_and_the_latest_attempt_wins(tmp_path: Path) ->
     assert len(steps) == 9
 
 
+def test_compacting_keeps_the_latest_record_of_each_run_and_only_its_steps(
+    tmp_path: Path,
+) -> None:
+    """Run 1 stored twice (a rerun in a later part, beside a failed run): the merged folder that
+    plain pd.read_parquet reads holds each run once, with the steps of its latest record."""
+    writer = PartWriter(tmp_path, Shard(), COLUMNS, flush_runs=2, flush_seconds=60)
+    for run in [result(0), result(1), result(1, value=9.0), result(2, "failed")]:
+        writer.add(run)
+    before = load_results(tmp_path)
+    compact(tmp_path)
+    assert [p.name for p in (tmp_path / STEPS).iterdir()] == ["part-merged-000001.parquet"]
+    runs, steps = pd.read_parquet(tmp_path / RUNS), pd.read_parquet(tmp_path / STEPS)
+    assert sorted(runs["run_id"]) == [0, 1, 2]
+    assert steps.groupby("run_id")["y"].agg(list).to_dict() == {0: [1.0] * 3, 1: [9.0] * 3}
+    for earlier, merged in zip(before, load_results(tmp_path), strict=True):
+        pd.testing.assert_frame_equal(earlier, merged)
+
+
 def test_leftovers_of_a_crash_are_ignored(tmp_path: Path) -> None:
     writer = PartWriter(tmp_path, Shard(), COLUMNS, flush_runs=1, flush_seconds=60)
     writer.add(result(0))
@@ -68,6 +90,24 @@ def test_leftovers_of_a_crash_are_ignored(tmp_path: Path) -> None:
     orphan.to_parquet(tmp_path / STEPS / "part-s0of1-000002.parquet")  # runs part never written
     runs, steps = load_results(tmp_path)
     assert list(runs["run_id"]) == [0] and set(steps["run_id"]) == {0}
+
+
+def test_a_manifest_write_that_fails_midway_keeps_the_previous_manifest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full disk (or a kill) while the manifest is written must not leave half of one."""
+    write_manifest(tmp_path, Shard(), {"status": "running", "runs": {"ok": 1}})
+    write_text = Path.write_text
+
+    def half_then_full_disk(self: Path, text: str, *args, **kwargs) -> int:
+        write_text(self, text[: len(text) // 2], *args, **kwargs)
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_text", half_then_full_disk)
+    with pytest.raises(OSError, match="No space left"):
+        write_manifest(tmp_path, Shard(), {"status": "complete", "runs": {"ok": 2}})
+    monkeypatch.undo()
+    assert read_manifests(tmp_path) == [{"status": "running", "runs": {"ok": 1}}]
 
 
 def test_time_based_flush(tmp_path: Path) -> None:

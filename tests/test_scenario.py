@@ -76,6 +76,12 @@ def test_profit_split_over_one_is_refused(tmp_path: Path) -> None:
     assert "must be at most 1" in line and line.startswith(str(tmp_path / "bad.yaml"))
 
 
+def test_more_leaders_than_households_is_refused(tmp_path: Path) -> None:
+    [line] = _errors(tmp_path, "households:\n  count: 20\n  leaders: 25\n")
+    assert line.startswith(f"{tmp_path / 'bad.yaml'}: households")
+    assert line.endswith(": leaders (25) must not exceed count (20)")
+
+
 def test_too_dense_network_is_refused(tmp_path: Path) -> None:
     text = "households:\n  count: 20\n  leaders: 4\nnetwork:\n  mean_degree: 30\n"
     [line] = _errors(tmp_path, text)
@@ -85,6 +91,12 @@ def test_too_dense_network_is_refused(tmp_path: Path) -> None:
 def test_bad_yaml_gives_line_number(tmp_path: Path) -> None:
     [line] = _errors(tmp_path, "name: [oops\n")
     assert "not valid YAML" in line and "line" in line
+
+
+def test_bad_yaml_points_at_the_line_and_column_of_the_mistake(tmp_path: Path) -> None:
+    """Counted from 1, as editors count: the stray colon is on line 4, in column 11."""
+    [line] = _errors(tmp_path, "name: ok\nhouseholds:\n  count: 50\n   leaders: 3\n")
+    assert line.startswith(f"{tmp_path / 'bad.yaml'} (line 4, column 11): not valid YAML: ")
 
 
 def test_missing_file() -> None:
@@ -97,6 +109,8 @@ def test_bad_override_path_and_value(tmp_path: Path) -> None:
         load_scenario(BANG_SAO_THONG, ["households.cont=5"])
     with pytest.raises(InputError, match="not an index of a list of 1 items"):
         load_scenario(BANG_SAO_THONG, ["enterprises.3.price_thb=5"])
+    with pytest.raises(InputError, match=r"enterprises\.1\.price_thb: '1' is not an index"):
+        load_scenario(BANG_SAO_THONG, ["enterprises.1.price_thb=5"])  # one past the last item
     with pytest.raises(InputError, match="expected PATH=VALUE"):
         load_scenario(BANG_SAO_THONG, ["households.count"])
 
