@@ -78,8 +78,18 @@ def test_profit_split_over_one_is_refused(tmp_path: Path) -> None:
 
 def test_more_leaders_than_households_is_refused(tmp_path: Path) -> None:
     [line] = _errors(tmp_path, "households:\n  count: 20\n  leaders: 25\n")
-    assert line.startswith(f"{tmp_path / 'bad.yaml'}: households")
-    assert line.endswith(": leaders (25) must not exceed count (20)")
+    assert line == (f"{tmp_path / 'bad.yaml'}: households = {{'count': 20, 'leaders': 25}}: "
+                    "leaders (25) must not exceed count (20)")
+
+
+def test_a_rule_across_a_whole_section_does_not_print_the_section() -> None:
+    """An override breaking a rule of the case's households section (some 40 fields): the line
+    names the section and the rule, not every field's value."""
+    with pytest.raises(InputError) as caught:
+        load_scenario(BANG_SAO_THONG, ["households.leaders=2000"])
+    [line] = caught.value.lines
+    assert line == (f"{BANG_SAO_THONG} (override): households: "
+                    "leaders (2000) must not exceed count (1000)")
 
 
 def test_too_dense_network_is_refused(tmp_path: Path) -> None:

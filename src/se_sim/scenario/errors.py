@@ -92,6 +92,9 @@ def _tag(model: type[BaseModel]) -> str | None:
     return args[0] if len(args) == 1 else None
 
 
+MAX_SHOWN_VALUE = 80  # characters of a wrong value quoted in its error line
+
+
 def describe_validation_error(
     source: str, error: ValidationError, schema: type[BaseModel]
 ) -> InputError:
@@ -105,9 +108,10 @@ def describe_validation_error(
             hint = did_you_mean(str(loc[-1]), valid)
             lines.append(f"{source}: {path}: unknown field{hint} (valid here: {', '.join(valid)})")
             continue
-        # a rule across the whole file would show the whole file as its value
-        hidden = item["type"] == "missing" or not loc
-        shown = "" if hidden else f" = {item.get('input')!r}"
+        # a rule across a section (or the whole file) would show all of it as its value
+        value = repr(item.get("input"))
+        hidden = item["type"] == "missing" or not loc or len(value) > MAX_SHOWN_VALUE
+        shown = "" if hidden else f" = {value}"
         message = item["msg"].removeprefix("Value error, ")
         lines.append(f"{source}: {path}{shown}: {message}")
     return InputError(lines)
