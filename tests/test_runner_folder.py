@@ -4,6 +4,7 @@ code between shards, retries, and a folder that plain ``pd.read_parquet`` reads 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import signal
 import subprocess
@@ -274,3 +275,14 @@ def test_a_folder_is_compacted_only_once_no_other_shard_runs(tmp_path: Path) -> 
     assert len(load_runs(out)) == 12 and all(name.startswith("part-s") for name in parts), parts
     assert sweep(experiment, out, shard=Shard(1, 2), resume=True).ok == 0
     assert [p.name for p in (out / RUNS).iterdir()] == ["part-merged-000001.parquet"]
+
+
+def test_the_folder_lock_excludes_any_other_holder_until_released(tmp_path: Path) -> None:
+    """Checked directly with a second open file of the lock (flock locks are per open file)."""
+    other = os.open(tmp_path / ".lock", os.O_RDWR | os.O_CREAT)
+    try:
+        with folder_lock(tmp_path), pytest.raises(BlockingIOError):
+            fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)  # free once released
+    finally:
+        os.close(other)
