@@ -365,8 +365,15 @@ def _parts(root: Path, sub: str) -> list[Path]:
 
 
 def _read_parts(root: Path, sub: str) -> pd.DataFrame:
-    frames = [pq.read_table(p).to_pandas().assign(**{PART: p.name}) for p in _parts(root, sub)]
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    """All parts as one frame; a column missing or all-null in some parts takes its type from
+    the others (arrow's promotion, not pandas' concatenation, whose rule for that is changing)."""
+    tables = []
+    for path in _parts(root, sub):
+        table = pq.read_table(path)
+        tables.append(table.append_column(PART, pa.array([path.name] * table.num_rows)))
+    if not tables:
+        return pd.DataFrame()
+    return pa.concat_tables(tables, promote_options="permissive").to_pandas()
 
 
 def _latest_runs(root: Path) -> pd.DataFrame:
