@@ -75,7 +75,10 @@ class Enterprise(mesa.Agent):
     @property
     def quality(self) -> float:
         """What buyers experience: capability, with the gap to 1 divided by the reach factor."""
-        return 1.0 - (1.0 - self.capability) / self.reach()  # as computed in step
+        return self._quality(self.members())
+
+    def _quality(self, members: np.ndarray) -> float:
+        return 1.0 - (1.0 - self._capability(members)) / self.reach()
 
     @property
     def fixed_cost(self) -> float:
@@ -109,7 +112,7 @@ class Enterprise(mesa.Agent):
         model, cfg = self.model, self.config
         hh = model.households
         members = self.members()
-        quality = 1.0 - (1.0 - self._capability(members)) / self.reach()
+        quality = self._quality(members)
         demand = model.market.demand(self)
         offered = hh.hours[members]
         per_hour = cfg.productivity * self.reach()

@@ -37,7 +37,11 @@ class TieDynamics:
         newcomer = model.households.newcomer
         # households by origin, originals first: block b pairs group[left[b]] with group[right[b]]
         self._by_origin = np.argsort(newcomer, kind="stable")
-        self._originals = int((~newcomer).sum())
+        originals, n = int((~newcomer).sum()), newcomer.size
+        # where each block's left and right sides begin in _by_origin, and how many they hold
+        self._left = np.array([0, 0, originals]), np.array([originals, originals, n - originals])
+        self._right = (np.array([0, originals, originals]),
+                       np.array([originals, n - originals, n - originals]))
         expected_loss = np.bincount(network.blocks(), weights=self._hazard(), minlength=3)
         self.closure_per_month = config.triadic_closure * expected_loss.sum()
         u, v = self._friends_of_friends(CLOSURE_SAMPLE)
@@ -71,11 +75,7 @@ class TieDynamics:
     def _meetings(self, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Random pairs: ``counts`` original–original, cross-group and newcomer–newcomer."""
         rng = self.model.streams.ties
-        originals, n = self._originals, self._by_origin.size
-        start = np.array([0, 0, originals])  # where each side's group begins in _by_origin
-        size = np.array([originals, originals, n - originals])
-        start_right = np.array([0, originals, originals])
-        size_right = np.array([originals, n - originals, n - originals])
+        (start, size), (start_right, size_right) = self._left, self._right
         block = np.repeat(np.arange(3), counts)
         block = block[(size[block] > 0) & (size_right[block] > 0)]
         draws = rng.random((2, block.size))
