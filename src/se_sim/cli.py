@@ -13,12 +13,12 @@ import argparse
 import os
 import signal
 import sys
-import threading
 import traceback
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from se_sim.interrupts import sigterm_as_interrupt
 
 if TYPE_CHECKING:
     from se_sim.analysis.calibrate import Round
@@ -185,7 +185,6 @@ def _cmd_app(args: argparse.Namespace) -> int:
     """Start the teaching page (``solara run`` on se_sim/app/app.py) and say where it is."""
     import importlib.util
     import os
-    import signal
     import socket
     import subprocess
     import time
@@ -380,7 +379,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     func: Callable[[argparse.Namespace], int] = args.func
     try:
-        with _sigterm_as_interrupt():
+        with sigterm_as_interrupt():
             code = func(args)
             sys.stdout.flush()  # a closed pipe shows here, not at exit beyond our reach
             return code
@@ -411,23 +410,6 @@ def _report(exc: Exception) -> int:
     for line in [*lines, *getattr(exc, "__notes__", [])]:
         print(f"error: {line}", file=sys.stderr)
     return code
-
-
-@contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
-    """SIGTERM (how batch schedulers and `kill` stop a job) ends a command like Ctrl-C."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGTERM, _interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-def _interrupt(signum: int, frame: Any) -> None:
-    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":

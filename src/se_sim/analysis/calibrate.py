@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from se_sim.interrupts import sigterm_as_interrupt
 from se_sim.runner.executors import Backend
 from se_sim.runner.experiment import (
     Acceptance,
@@ -52,7 +53,6 @@ from se_sim.runner.sweep import (
     check_options,
     plan_sweep,
     run_sweep,
-    sigterm_as_interrupt,
 )
 from se_sim.runner.tasks import execute
 from se_sim.scenario import InputError

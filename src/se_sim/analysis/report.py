@@ -23,7 +23,7 @@ from se_sim.analysis import plots
 from se_sim.analysis.discovery import Discovery, describe_box, discover, parse_rule
 from se_sim.analysis.rerun import RunInside, StoredDesign
 from se_sim.analysis.run_report import KEY_OUTCOMES
-from se_sim.analysis.sensitivity import MAIN, Sensitivity, sensitivity_indices
+from se_sim.analysis.sensitivity import KINDS, MAIN, Sensitivity, sensitivity_indices
 from se_sim.analysis.statistics import (
     closure_times,
     contrasts,
@@ -188,9 +188,6 @@ def _csv(table: pd.DataFrame, path: Path) -> Path:
 
 # The first screen -------------------------------------------------------------------------
 
-SAMPLED = {"lhs", "sobol", "morris"}
-
-
 def _lead(page: _Page, summary: pd.DataFrame, contrast: pd.DataFrame | None,
           sensitivity: Sensitivity | None, baseline_id: int, out: Path) -> None:
     results, main = page.results, page.main
@@ -198,7 +195,7 @@ def _lead(page: _Page, summary: pd.DataFrame, contrast: pd.DataFrame | None,
     numeric = [c for c in results.swept if pd.api.types.is_numeric_dtype(results.ok[c])]
     # sampled designs (Latin hypercube, Sobol, Morris) are read through their indices: a
     # contrast with their first sampled point answers no one's question
-    if contrast is not None and not contrast.empty and results.kind not in SAMPLED:
+    if contrast is not None and not contrast.empty and results.kind not in KINDS:
         base = summary[(summary["metric"] == main) & (summary["point_id"] == baseline_id)].iloc[0]
         paired = (contrast.loc[contrast["metric"] == main, "n_pairs"] > 0).all()
         seeds = "the same seeds (common random numbers)" if paired else "independent seeds"

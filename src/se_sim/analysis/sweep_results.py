@@ -15,11 +15,8 @@ from typing import Any
 import pandas as pd
 
 from se_sim.runner.experiment import DEFAULT_REPORT
-from se_sim.runner.storage import load_results, read_manifests
+from se_sim.runner.storage import RUNNER_COLUMNS, load_results, read_manifests
 from se_sim.scenario.errors import InputError, did_you_mean
-
-RUNNER_COLUMNS = ("run_id", "point_id", "variant", "replicate", "seed", "status", "wall_time_s",
-                  "error", "attempt")
 
 
 @dataclass(frozen=True)

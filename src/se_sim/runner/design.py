@@ -143,7 +143,12 @@ def _level_count(levels: Levels) -> int:
         return len(levels.values)
     if levels.num is not None:
         return levels.num
-    return math.floor((levels.stop - levels.start) / levels.step + 1e-9) + 1  # type: ignore[operator]
+    return _step_count(levels.start, levels.stop, levels.step)  # type: ignore[arg-type]
+
+
+def _step_count(start: float, stop: float, step: float) -> int:
+    """Values from start to stop (included when a step lands on it, up to rounding) by step."""
+    return math.floor((stop - start) / step + 1e-9) + 1
 
 
 def ids_to_check(design: Design, limit: int = CHECK_ALL) -> list[int]:
@@ -191,7 +196,7 @@ def _sweep_values(levels: Levels, integer: bool) -> Sequence[Any]:
         raw = np.linspace(start, stop, levels.num)
     else:
         step = float(levels.step)  # type: ignore[arg-type]
-        raw = start + step * np.arange(math.floor((stop - start) / step + 1e-9) + 1)
+        raw = start + step * np.arange(_step_count(start, stop, step))
     if integer:  # rounding may repeat a value; the range rises, so unique values stay in order
         return np.unique(np.rint(raw)).astype(np.int64)
     return raw

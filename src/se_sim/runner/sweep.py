@@ -12,15 +12,14 @@ under the folder's own lock, so that two sweeps started together cannot both pas
 from __future__ import annotations
 
 import re
-import signal
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from tqdm import tqdm
 
+from se_sim.interrupts import sigterm_as_interrupt
 from se_sim.runner.design import Design, build_design, design_size, ids_to_check
 from se_sim.runner.executors import Backend, default_workers, run_all
 from se_sim.runner.experiment import ExperimentFile, load_experiment
@@ -338,23 +337,9 @@ def check_options(backend: Backend, workers: int | None, scheduler: str | None) 
         _check_dask()
 
 
-@contextmanager
-def sigterm_as_interrupt() -> Iterator[None]:
-    """SIGTERM raises KeyboardInterrupt meanwhile, so a batch job's end stores what finished."""
-    previous = signal.signal(signal.SIGTERM, _interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
 def _check_dask() -> None:
     try:
         import dask.distributed  # noqa: F401
     except ImportError as exc:
         raise InputError([f"--backend dask: Dask is not installed ({exc}); install it with "
                           "pip install 'se_sim[dask]'"]) from None
-
-
-def _interrupt(signum: int, frame: Any) -> None:
-    raise KeyboardInterrupt
