@@ -93,7 +93,7 @@ class EventSchedule:
         """Book this month's cost of one intervention (see the module's docstring)."""
         if not 1 <= intervention.month <= month:
             return
-        cost = intervention.cost_thb if intervention.month == month else 0.0
+        cost = intervention.cost_once_thb if intervention.month == month else 0.0
         if intervention.lasts:
             cost += intervention.cost_thb_per_month
         if cost:

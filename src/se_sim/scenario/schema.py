@@ -9,7 +9,7 @@ calibrated ones how it was chosen, in ``docs/ODD.md``.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import (
     BaseModel,
@@ -362,6 +362,11 @@ class Costed(Section):
     cost_thb_per_month: Baht = 0.0
     lasts: ClassVar[bool] = False
 
+    @property
+    def cost_once_thb(self) -> float:
+        """What the funder pays in the intervention's month."""
+        return self.cost_thb  # type: ignore[return-value]
+
     @model_validator(mode="after")
     def _running_cost_needs_duration(self) -> Costed:
         if self.cost_thb_per_month > 0 and not self.lasts:
@@ -401,15 +406,14 @@ class MatchingGrant(Costed):
     amount_thb: Baht = 2_000.0
     fund: Literal["vulnerable"] = "vulnerable"
 
-    @model_validator(mode="before")
-    @classmethod
-    def _cost_from_amount(cls, data: Any) -> Any:
-        """The default cost follows the amount, also when a sweep changes the amount."""
-        if isinstance(data, dict) and "cost_thb" not in data:
-            amount = data.get("amount_thb", cls.model_fields["amount_thb"].default)
-            if isinstance(amount, int | float) and not isinstance(amount, bool):
-                data = {**data, "cost_thb": float(amount) * (1 + MATCHING_ADMIN_SHARE)}
-        return data
+    cost_thb: Baht | None = None  # None: amount_thb x (1 + MATCHING_ADMIN_SHARE)
+
+    @property
+    def cost_once_thb(self) -> float:
+        """Unset, the cost follows the amount, also when a sweep changes the amount."""
+        if self.cost_thb is None:
+            return self.amount_thb * (1 + MATCHING_ADMIN_SHARE)
+        return self.cost_thb
 
 
 class Bridging(Costed):
