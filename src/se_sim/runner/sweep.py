@@ -40,7 +40,14 @@ from se_sim.runner.storage import (
     write_manifest,
 )
 from se_sim.runner.tasks import Job, ModelJob, RunSpec, ScenarioJob, import_model_job
-from se_sim.runner.uncertainty import Draws, build_draws, check_draws, lever_paths, locate
+from se_sim.runner.uncertainty import (
+    Draws,
+    build_draws,
+    check_draws,
+    lever_paths,
+    locate,
+    params_of,
+)
 from se_sim.scenario import InputError
 
 WHOLE = Shard()
@@ -72,9 +79,7 @@ class Plan:
             if run_id in skip:
                 continue
             point_id, draw, replicate = locate(run_id, self.draw_count, spec.replicates)
-            params = self.design.points[point_id]
-            if self.draws is not None:
-                params = {**params, **self.draws[draw]}
+            params = params_of(self.design.points[point_id], self.draws, draw)
             seed = run_seed(spec.seed, point_id, replicate, spec.common_random_numbers,
                             None if self.draws is None else draw)
             yield RunSpec(run_id, point_id, replicate, seed, params)

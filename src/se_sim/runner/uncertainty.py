@@ -73,6 +73,30 @@ class Draws:
                 "posterior": posterior}
 
 
+def params_of(point: dict[str, Any], draws: Draws | None, draw: int | None) -> dict[str, Any]:
+    """A run's overrides: its policy point's, then its draw's (which may refine a list the
+    point sets, e.g. ``interventions.0.cost_thb``)."""
+    if draws is None or draw is None:
+        return point
+    return {**point, **draws[draw]}
+
+
+def draws_from_runs(runs: pd.DataFrame, names: list[str]) -> Draws:
+    """The draws as a runs table recorded them (each draw's values in its first run), for a
+    folder whose posterior file has gone or changed; a draw no run recorded has no values."""
+    if DRAW not in runs or not names or not set(names) <= set(runs.columns):
+        return Draws(names, [])
+    first = runs.sort_values("run_id").drop_duplicates(DRAW).set_index(DRAW)
+    count = int(first.index.max()) + 1
+    rows = [{name: _python(first.at[d, name]) for name in names} if d in first.index else {}
+            for d in range(count)]
+    return Draws(names, rows)
+
+
+def _python(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def locate(run_id: int, draws: int, replicates: int) -> tuple[int, int, int]:
     """``(point_id, draw, replicate)`` of a run id (the inverse of ``run_id_of``)."""
     cell, replicate = divmod(run_id, replicates)
