@@ -271,7 +271,8 @@ def test_the_run_limit_counts_the_draws(tmp_path: Path) -> None:
      "uncertainty.bounds (override): market.word_of_muoth: unknown field; did you mean "
      "'word_of_mouth'?"),
     ({"draws": 3, "bounds": {"market.word_of_mouth": [0.5, 2.0]}},
-     "market.word_of_mouth = "),
+     "uncertainty.bounds (override): market.word_of_mouth = 2.0: Input should be less than or "
+     "equal to 1"),
     ({"draws": 3, "posterior": "nowhere.csv"},
      "uncertainty.posterior = 'nowhere.csv': no such file"),
     ({"draws": 3, "bounds": {"interventions": [0, 1]}},
@@ -300,6 +301,14 @@ def test_bad_posterior_files(tmp_path: Path, table: pd.DataFrame, expected: str)
     [line] = problems(path)
     assert line.startswith(f"{path}: uncertainty.posterior = 'accepted.csv': ")
     assert expected in line
+
+
+def test_a_posterior_value_the_scenario_refuses(tmp_path: Path) -> None:
+    write_posterior(tmp_path, POSTERIOR.assign(**{"market.word_of_mouth": [0.05, 3.0, 0.05]}))
+    path = uncertain_experiment(tmp_path, uncertainty={"draws": 40, "posterior": "accepted.csv"})
+    [line] = problems(path)
+    assert line.startswith(f"{path}: uncertainty")
+    assert "market.word_of_mouth = 3.0: Input should be less than or equal to 1" in line
 
 
 def test_bad_objectives_and_the_exit_code(

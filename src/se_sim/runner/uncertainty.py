@@ -43,7 +43,7 @@ class Draws:
 
     names: list[str]
     rows: list[dict[str, Any]]
-    bounds: list[str] = field(default_factory=list)
+    bounds: dict[str, tuple[Any, Any]] = field(default_factory=dict)  # as drawn: ints rounded
     posterior: list[str] = field(default_factory=list)
     posterior_path: Path | None = None
     posterior_rows: list[int] = field(default_factory=list)
@@ -69,7 +69,8 @@ class Draws:
             posterior = {"path": str(self.posterior_path),
                          "sha256": file_sha256(self.posterior_path),
                          "parameters": self.posterior, "rows": self.posterior_rows}
-        return {"draws": len(self), "parameters": self.names, "bounds": self.bounds,
+        return {"draws": len(self), "parameters": self.names,
+                "bounds": {name: list(ends) for name, ends in self.bounds.items()},
                 "posterior": posterior}
 
 
@@ -127,11 +128,14 @@ def build_draws(
     n = uncertainty.draws
     names = list(uncertainty.bounds)
     columns: dict[str, list[Any]] = {}
+    ends: dict[str, tuple[Any, Any]] = {}
     if names:
         unit = _unit_hypercube(len(names), n, lhs_seed)
         for j, name in enumerate(names):
             low, high = uncertainty.bounds[name]
             columns[name] = _scaled(unit[:, j], low, high, is_integer(name))
+            least, most = _scaled(np.array([0.0, 1.0]), low, high, is_integer(name))
+            ends[name] = (least, most)
     posterior: list[str] = []
     picked: list[int] = []
     if posterior_path is not None:
@@ -148,7 +152,7 @@ def build_draws(
                              else [float(v) for v in values])
     order = [*posterior, *names]
     rows = [{name: columns[name][d] for name in order} for d in range(n)]
-    return Draws(order, rows, names, posterior, posterior_path, picked)
+    return Draws(order, rows, ends, posterior, posterior_path, picked)
 
 
 def _unit_hypercube(dims: int, n: int, seed: int) -> np.ndarray:
@@ -238,14 +242,18 @@ def check_draws(
     """Refuse draws the runner could not run, before anything runs: a path that is also a
     policy lever (it would be both chosen and uncertain), then each uncertain path alone and
     then the draws (up to ``limit`` of them, spread), each with the first policy point, as
-    design points are checked."""
+    design points are checked. A bounds path is checked at both of its ends."""
     clash = [name for name in draws.names if name in levers]
     if clash:
         raise InputError([f"{source}: uncertainty: {name}: also set by the design; a parameter "
                           "is either a policy lever or uncertain, not both" for name in clash])
     for name in draws.names:
-        where = "bounds" if name in draws.bounds else f"posterior ({draws.posterior_path})"
-        check({**first_point, name: draws[0][name]}, f"{source}: uncertainty.{where}")
+        if name in draws.bounds:
+            for end in draws.bounds[name]:
+                check({**first_point, name: end}, f"{source}: uncertainty.bounds")
+        else:
+            check({**first_point, name: draws[0][name]},
+                  f"{source}: uncertainty.posterior ({draws.posterior_path})")
     picks = np.unique(np.linspace(0, len(draws) - 1, min(len(draws), limit)).round().astype(int))
     for d in picks.tolist():
         check({**first_point, **draws[d]}, f"{source}: uncertainty draw {d} {draws[d]}")
