@@ -322,3 +322,16 @@ def test_bad_objectives_and_the_exit_code(
     good = uncertain_experiment(tmp_path, "good")
     assert main(["validate", str(good)]) == 0
     assert "2 points x 3 uncertainty draws x 2 replicates = 12 runs" in capsys.readouterr().out
+
+
+def test_a_calibration_refuses_an_uncertainty_section(tmp_path: Path) -> None:
+    from se_sim.analysis.calibrate import check_calibration
+
+    path = uncertain_experiment(tmp_path, design={
+        "kind": "lhs", "samples": 4, "bounds": {"allocation.fund_share": [0.1, 0.5]}},
+        targets={"fund_inflow_total_thb": {"value": 10000, "tolerance": "30%"}})
+    with pytest.raises(InputError) as caught:
+        check_calibration(load_experiment(path))
+    assert caught.value.lines == [f"{path}: uncertainty: not used by a calibration, whose "
+                                  "design's bounds are the priors; remove it, or sweep the "
+                                  "experiment with se-sim sweep"]
