@@ -335,3 +335,28 @@ def test_a_calibration_refuses_an_uncertainty_section(tmp_path: Path) -> None:
     assert caught.value.lines == [f"{path}: uncertainty: not used by a calibration, whose "
                                   "design's bounds are the priors; remove it, or sweep the "
                                   "experiment with se-sim sweep"]
+
+
+def test_the_accepted_sets_of_a_calibration_are_a_posterior(tmp_path: Path) -> None:
+    """What se-sim calibrate writes is read as it is: its calibrated paths are the parameters,
+    its ids, scores and flags are not."""
+    from se_sim.analysis.calibrate import calibrate_command
+
+    bounds = {"market.units_per_buyer": [0.3, 2.0], "funds.vulnerable.grant_thb": [100, 600]}
+    calibration = uncertain_experiment(
+        tmp_path, "calibration", uncertainty=None, objectives={}, replicates=1,
+        design={"kind": "lhs", "samples": 6, "bounds": bounds},
+        targets={"fund_inflow_total_thb": {"value": 500, "tolerance": "50%"}},
+        calibration={"accept": {"quantile": 0.5}, "rounds": 1})
+    result = calibrate_command(calibration, tmp_path / "calibrated", backend="serial",
+                               progress=False)
+    accepted = tmp_path / "calibrated" / "calibration" / "accepted.csv"
+    assert accepted in result.files
+    path = uncertain_experiment(tmp_path, uncertainty={
+        "draws": 5, "posterior": "calibrated/calibration/accepted.csv"})
+    plan = plan_sweep(load_experiment(path))
+    assert plan.draws is not None
+    assert plan.draws.names == list(bounds)
+    table = pd.read_csv(accepted)
+    for row in plan.draws:
+        assert ((table[list(bounds)] == pd.Series(row)).all(axis=1)).any()
