@@ -360,3 +360,18 @@ def test_the_accepted_sets_of_a_calibration_are_a_posterior(tmp_path: Path) -> N
     table = pd.read_csv(accepted)
     for row in plan.draws:
         assert ((table[list(bounds)] == pd.Series(row)).all(axis=1)).any()
+
+
+def test_contrasts_pair_the_runs_of_an_uncertainty_sweep_by_draw_and_replicate(
+    tmp_path: Path,
+) -> None:
+    from se_sim.analysis.statistics import contrasts
+
+    out = tmp_path / "out"
+    sweep(uncertain_experiment(tmp_path), out)
+    results = read_sweep(out)
+    [row] = contrasts(results, ["members_end"], baseline=0).to_dict("records")
+    ok = results.ok.set_index(["draw", "replicate"])
+    diff = ok.loc[ok["point_id"] == 1, "members_end"] - ok.loc[ok["point_id"] == 0, "members_end"]
+    assert (row["n_pairs"], row["n"]) == (6, 6)
+    assert row["mean_diff"] == pytest.approx(diff.mean())
