@@ -124,9 +124,8 @@ def plan_sweep(experiment: ExperimentFile, max_runs: int = DEFAULT_MAX_RUNS) -> 
                           f"pass --max-runs {runs} to run them all"])
     design = build_design(spec.design, design_seed(spec.seed), job.is_integer)
     drawn = _draws(experiment, job, design)
-    first_draw = drawn[0] if drawn is not None else {}
-    for point_id in ids_to_check(design):
-        job.check({**design.points[point_id], **first_draw},
+    for point_id in ids_to_check(design):  # at the first draw, if there are draws
+        job.check(params_of(design.points[point_id], drawn, 0),
                   f"{source}: design point {point_id} {design.columns[point_id]}")
     return Plan(experiment, job, design, drawn)
 
