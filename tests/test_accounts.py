@@ -54,7 +54,7 @@ def test_each_households_savings_move_by_exactly_what_its_accounts_book() -> Non
         assert accounts.of("contributions").sum() == pytest.approx(
             model.welfare_fund.month_contributions)
         assert accounts.of("deposits").sum() == pytest.approx(model.savings_group.month_deposits)
-        booked |= {kind for kind, row in accounts.row.items() if accounts.flows[row].any()}
+        booked |= {kind for kind in accounts.row if accounts.of(kind).any()}
     assert booked == set(KINDS)
 
 

@@ -7,7 +7,9 @@ that each household's change in savings over a month equals the flows booked for
 that bypasses the accounts is caught (docs/ODD.md, "Household accounts").
 
 Bookings are array operations: ``rows`` are distinct household indices or a mask, so fancy
-indexing adds each amount once.
+indexing adds each amount once. A kind's row is zeroed when it is first booked in a month, not
+at the month's start, so a month costs only the kinds that occur (most scenarios have no loans
+or welfare fund).
 """
 
 from __future__ import annotations
@@ -42,28 +44,42 @@ class HouseholdAccounts:
         self.households = households
         self.row = {kind: index for index, kind in enumerate(KINDS)}
         self.flows = np.zeros((len(KINDS), households.n))
-        self._income = slice(0, len(INCOME))
-        self._deductions = slice(len(RECEIPTS), len(RECEIPTS) + len(DEDUCTIONS))
+        self.booked = np.zeros(len(KINDS), dtype=bool)  # this month; other rows are stale
 
     def start_month(self) -> None:
-        self.flows.fill(0.0)
+        self.booked[:] = False
 
     def book(self, kind: str, amount: np.ndarray | float, rows: Rows = slice(None)) -> None:
         """Book money of ``kind`` moved into (``RECEIPTS``) or out of (``PAYMENTS``) the savings
         of ``rows``; amounts are positive either way."""
-        self.flows[self.row[kind], rows] += amount
+        row = self.row[kind]
+        flow = self.flows[row]
+        if not self.booked[row]:
+            self.booked[row] = True
+            flow.fill(0.0)
+        flow[rows] += amount
 
     def of(self, kind: str) -> np.ndarray:
-        """This month's flow of one kind, per household (a view: do not write)."""
-        return self.flows[self.row[kind]]
+        """This month's flow of one kind, per household (do not write)."""
+        row = self.row[kind]
+        return self.flows[row] if self.booked[row] else np.zeros(self.households.n)
+
+    def _balance(self, plus: tuple[str, ...], minus: tuple[str, ...], out: np.ndarray) -> None:
+        """``out`` = the month's flows of the kinds ``plus`` − those of the kinds ``minus``."""
+        out.fill(0.0)
+        for kinds, add in ((plus, np.add), (minus, np.subtract)):
+            for kind in kinds:
+                if self.booked[self.row[kind]]:
+                    add(out, self.flows[self.row[kind]], out=out)
 
     def net_savings_change(self) -> np.ndarray:
         """What the month's bookings add to each household's savings."""
-        return self.flows[: len(RECEIPTS)].sum(axis=0) - self.flows[len(RECEIPTS):].sum(axis=0)
+        change = np.empty(self.households.n)
+        self._balance(RECEIPTS, PAYMENTS, change)
+        return change
 
     def close_month(self) -> None:
         """Disposable income = income − deductions; added to the run's sum."""
         hh = self.households
-        np.subtract(self.flows[self._income].sum(axis=0), self.flows[self._deductions].sum(axis=0),
-                    out=hh.disposable_income)
+        self._balance(INCOME, DEDUCTIONS, hh.disposable_income)
         hh.disposable_income_sum += hh.disposable_income

@@ -33,6 +33,7 @@ class HouseholdArrays:
         self.newcomers = np.flatnonzero(self.newcomer)
         self.leader = self._draw_leaders(rng)
         self.vulnerable = (rng.random(n) < config.vulnerable_share) & ~self.leader
+        self.vulnerables = np.flatnonzero(self.vulnerable)
         median = np.where(
             self.newcomer, config.income_newcomer.median_thb, config.income_original.median_thb
         )

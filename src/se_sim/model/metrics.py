@@ -104,8 +104,9 @@ def garden_reach(model: CommunityModel) -> float:
 # statistics are computed each time, never cached.
 
 def _mean_of(values: np.ndarray, rows: np.ndarray) -> float:
-    """Mean over ``rows`` (indices or a mask); NaN for an empty group (e.g. no members)."""
-    chosen = values[rows]
+    """Mean over ``rows`` (indices; a mask is turned into them, which is faster than masking);
+    NaN for an empty group (e.g. no members)."""
+    chosen = values[np.flatnonzero(rows) if rows.dtype == bool else rows]
     return float(chosen.mean()) if chosen.size else math.nan
 
 
@@ -118,7 +119,7 @@ def disposable_group(model: CommunityModel, group: str) -> np.ndarray:
     hh = model.households
     if group == "members":  # membership changes: this month's members
         return hh.is_member
-    return {"original": hh.originals, "newcomer": hh.newcomers, "vulnerable": hh.vulnerable}[group]
+    return {"original": hh.originals, "newcomer": hh.newcomers, "vulnerable": hh.vulnerables}[group]
 
 
 def poverty_rate(model: CommunityModel) -> float:
@@ -388,7 +389,7 @@ def disposable_summary(model: CommunityModel) -> dict[str, float]:
         "disposable_income_mean_thb": float(per_month.mean()),
         "disposable_income_original_thb": _mean_of(per_month, hh.originals),
         "disposable_income_newcomer_thb": _mean_of(per_month, hh.newcomers),
-        "disposable_income_vulnerable_thb": _mean_of(per_month, hh.vulnerable),
+        "disposable_income_vulnerable_thb": _mean_of(per_month, hh.vulnerables),
         "disposable_income_members_thb": members,
         "disposable_income_members_end_thb": _mean_of(hh.disposable_income, hh.is_member),
         "disposable_income_poorest_fifth_thb": _mean_of(per_month, poorest_fifth(hh)),
