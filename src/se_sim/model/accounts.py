@@ -54,10 +54,15 @@ class HouseholdAccounts:
         of ``rows``; amounts are positive either way."""
         row = self.row[kind]
         flow = self.flows[row]
-        if not self.booked[row]:
-            self.booked[row] = True
-            flow.fill(0.0)
-        flow[rows] += amount
+        if self.booked[row]:
+            flow[rows] += amount
+            return
+        self.booked[row] = True
+        if isinstance(rows, slice) and rows == slice(None):  # every household: one pass
+            flow[:] = amount
+            return
+        flow.fill(0.0)
+        flow[rows] = amount  # rows are distinct
 
     def of(self, kind: str) -> np.ndarray:
         """This month's flow of one kind, per household (do not write)."""
