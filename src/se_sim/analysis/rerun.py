@@ -30,6 +30,10 @@ HOUSEHOLD_FIELDS = {
     "income_thb": "income",
     "food_secure": "food_secure",
     "grants_thb": "grants_thb",
+    "is_member": "is_member",
+    "earned_income_start_thb": "earned_income_start",
+    "disposable_income_thb": "disposable_income",  # this month's
+    "disposable_income_sum_thb": "disposable_income_sum",  # over the months run
 }
 
 
@@ -70,11 +74,12 @@ class StoredDesign:
         integer = self.job.is_integer if self.job else (lambda path: False)
         self.design: Design = build_design(self.spec.design, design_seed(self.spec.seed), integer)
 
-    def scenario(self, point_id: int) -> Scenario | None:
+    def scenario(self, point_id: int, draw: dict[str, Any] | None = None) -> Scenario | None:
+        """The point's scenario; ``draw`` holds the values an uncertainty draw set on top."""
         if self.job is None:
             return None
         try:
-            return self.job.scenario(self.design.points[point_id])
+            return self.job.scenario({**self.design.points[point_id], **(draw or {})})
         except InputError:  # the scenario file changed into one this point no longer fits
             return None
 
@@ -94,11 +99,13 @@ class StoredDesign:
         cache = {p: self.horizon(p) for p in point_ids.unique()}
         return point_ids.map(lambda p: np.nan if cache[p] is None else float(cache[p]))
 
-    def rerun(self, point_id: int, seed: int, label: str) -> RunInside | None:
-        """Run the point again with the stored seed; None when it cannot be rebuilt."""
+    def rerun(self, point_id: int, seed: int, label: str,
+              draw: dict[str, Any] | None = None) -> RunInside | None:
+        """Run the point (in the uncertainty ``draw``, if any) again with the stored seed; None
+        when it cannot be rebuilt."""
         from se_sim.model import CommunityModel
 
-        scenario = self.scenario(point_id)
+        scenario = self.scenario(point_id, draw)
         if scenario is None:
             return None
         model = CommunityModel(scenario, rng=seed)
