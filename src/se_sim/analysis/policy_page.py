@@ -20,7 +20,6 @@ import pandas as pd
 from se_sim.analysis import policy_plots
 from se_sim.analysis.costs import COLUMNS as COST_COLUMNS
 from se_sim.analysis.costs import COST, NOTHING, OUTCOMES, cost_effectiveness
-from se_sim.analysis.discovery import describe_box
 from se_sim.analysis.distribution import COLUMNS as DISTRIBUTION_COLUMNS
 from se_sim.analysis.distribution import INCOME, MAX_PAIRS, collect_households, distribution
 from se_sim.analysis.policy_runs import DRAW, uncertain_parameters, with_draw
@@ -113,7 +112,8 @@ def write_policy_page(results: SweepResults, stored: StoredDesign | None, baseli
                       out: Path, max_pairs: int = MAX_PAIRS) -> PolicyPage:
     """Write the three tables and their figures into ``out``; the page's parts in words."""
     runs = with_draw(results.ok)
-    labels = results.point_labels.map(policy_name)
+    labels = results.point_labels
+    names = labels.map(policy_name)
     page = PolicyPage([], [])
     goals = objectives(results)
     robust = robustness(runs, goals, baseline_id, labels)
@@ -129,18 +129,23 @@ def write_policy_page(results: SweepResults, stored: StoredDesign | None, baseli
         page.files.append(_csv(who[DISTRIBUTION_COLUMNS], out / "distribution.csv"))
     draws = int(runs[DRAW].nunique())
     leader = _leader(robust, goals)
-    page.headline = _first_screen(robust, goals, turns, costs, who, leader, labels, draws)
+    page.headline = _first_screen(robust, goals, turns, costs, who, leader, names, draws)
     if not robust.empty:
         titles = {m: objective_name(m) for m in goals}
-        figure = policy_plots.plot_p_best(robust, titles, out / "p_best.png")
+        figure = policy_plots.plot_p_best(_named(robust), titles, out / "p_best.png")
         page.lead_figure = figure
-        page.sections.append(_robustness_section(robust, goals, turns, labels, draws, figure))
+        page.sections.append(_robustness_section(robust, goals, turns, names, draws, figure))
     if who is not None:
         page.sections.append(_distribution_section(who, out))
     if not costs.empty:
         page.sections.append(_costs_section(costs, out))
     page.files += [f for f in (page.lead_figure,) if f]
     return page
+
+
+def _named(table: pd.DataFrame) -> pd.DataFrame:
+    """The table with its policies named for a reader (the CSVs keep the variants' names)."""
+    return table.assign(point=table["point"].map(policy_name))
 
 
 def _csv(table: pd.DataFrame, path: Path) -> Path:
@@ -180,49 +185,60 @@ def _leader(robust: pd.DataFrame, goals: dict[str, str]) -> int | None:
 
 def _first_screen(robust: pd.DataFrame, goals: dict[str, str], turns: list[Turn | None],
                   costs: pd.DataFrame, who: pd.DataFrame | None, leader: int | None,
-                  labels: pd.Series, draws: int) -> list[str]:
+                  names: pd.Series, draws: int) -> list[str]:
     if leader is None:
         return ["None of the objectives is in these results; see the tables below."]
-    lines = [_which_sentence(robust, leader, labels, draws)]
-    lines += [_how_sure_sentence(robust, metric, labels, draws) for metric in goals
-              if metric in set(robust["metric"])]
+    lines = [_which_sentence(robust, leader, names, draws)]
+    by_metric = {turn.metric: turn for turn in turns if turn is not None}
+    for metric in goals:
+        if metric in set(robust["metric"]):
+            turn = by_metric.get(metric)
+            lines.append(_how_sure_sentence(robust, metric, names, draws)
+                         + (" " + _turn_sentence(turn, names) if turn else ""))
     if who is not None:
-        lines.append(_for_whom_sentence(who, leader, labels))
-    lines.append(_cost_sentence(costs, leader, labels))
-    lines += [_turn_sentence(turn, labels) for turn in turns if turn is not None]
+        lines.append(_for_whom_sentence(who, leader, names))
+    lines.append(_cost_sentence(costs, leader, names))
     return [line for line in lines if line]
 
 
-def _which_sentence(robust: pd.DataFrame, leader: int, labels: pd.Series, draws: int) -> str:
+def _which_sentence(robust: pd.DataFrame, leader: int, names: pd.Series, draws: int) -> str:
     best_for = [objective_name(metric) for metric, rows in robust.groupby("metric", sort=False)
-                if int(rows.loc[rows["p_best"].idxmax(), "point_id"]) == leader]
-    name = html.escape(labels[leader])
+                if int(rows.loc[rows["p_best"].idxmax(), "point_id"]) == leader
+                and rows["regret_max"].max() > 0]
     over = (f"over {draws} draws of what the data do not pin" if draws > 1 else
             "with the parameters fixed (no uncertainty draws, so how sure cannot be judged)")
-    return (f"Which policy: <b>{name}</b> is most often the best choice, {over}: it is the most "
-            f"likely best for {_join(best_for)}.")
+    return (f"Which policy: <b>{html.escape(names[leader])}</b> is most often the best choice, "
+            f"{over}: it is the most likely best for {_join(best_for)}.")
 
 
-def _how_sure_sentence(robust: pd.DataFrame, metric: str, labels: pd.Series,
+def _how_sure_sentence(robust: pd.DataFrame, metric: str, names: pd.Series,
                        draws: int) -> str:
     rows = robust[robust["metric"] == metric].sort_values("p_best", ascending=False)
-    top, second = rows.iloc[0], rows.iloc[1] if len(rows) > 1 else None
-    name = html.escape(labels[int(top["point_id"])])
-    text = (f"For {objective_name(metric)}: <b>{name}</b> is best in {top['p_best']:.0%} of the "
-            f"{draws} draw{'s' if draws > 1 else ''}")
-    if second is not None and second["p_best"] > 0:
-        text += (f" (next: {html.escape(labels[int(second['point_id'])])}, "
-                 f"{second['p_best']:.0%})")
-    if top["effect_median"] != 0 or top["p_beats_baseline"] > 0:
-        text += (f"; against doing nothing it changes this by "
-                 f"{number(top['effect_median'], metric, signed=True)} (median; 5–95% of draws "
-                 f"{number(top['effect_p05'], metric, signed=True)} to "
-                 f"{number(top['effect_p95'], metric, signed=True)}) and does better in "
+    goal = objective_name(metric)
+    if rows["regret_max"].max() == 0:
+        return f"For {goal}: no policy changes it in any of the {draws} draws."
+    top = rows.iloc[0]
+    text = (f"For {goal}: <b>{html.escape(names[int(top['point_id'])])}</b> is best in "
+            f"{top['p_best']:.0%} of the {draws} draw{'s' if draws > 1 else ''}")
+    if len(rows) > 1 and rows["p_best"].iloc[1] > 0:
+        text += f" (next: {html.escape(names[int(rows['point_id'].iloc[1])])}, " \
+                f"{rows['p_best'].iloc[1]:.0%})"
+    if int(top["point_id"]) in set(rows["point_id"]) and top["p_beats_baseline"] > 0:
+        text += (f"; its effect against doing nothing is {_effect(top, metric)} (median; "
+                 f"{_effect(top, metric, 'effect_p05')} to {_effect(top, metric, 'effect_p95')} "
+                 f"in 5–95% of draws), better than doing nothing in "
                  f"{top['p_beats_baseline']:.0%} of draws")
     return text + "."
 
 
-def _for_whom_sentence(who: pd.DataFrame, leader: int, labels: pd.Series) -> str:
+def _effect(row: pd.Series, metric: str, column: str = "effect_median") -> str:
+    """An effect in its unit; a rate in percentage points."""
+    if metric.endswith("_rate_end") or metric.startswith("poverty_rate"):
+        return f"{_points(row[column])} points"
+    return number(row[column], metric, signed=True)
+
+
+def _for_whom_sentence(who: pd.DataFrame, leader: int, names: pd.Series) -> str:
     rows = who[(who["point_id"] == leader) & (who["metric"] == INCOME)].set_index("group")
     if rows.empty:
         return ""
@@ -233,22 +249,22 @@ def _for_whom_sentence(who: pd.DataFrame, leader: int, labels: pd.Series) -> str
             parts.append(f"{GROUP_NAMES[group]} {_baht(row['mean_diff'], signed=True)} a month "
                          f"({_ci(row['ci_low'], row['ci_high'], baht=True)})")
     everyone = rows.loc["all"]
-    text = (f"For whom (with <b>{html.escape(labels[leader])}</b>, household by household "
-            f"against the baseline): {'; '.join(parts)}. {everyone['share_better']:.0%} of "
+    text = (f"For whom (with <b>{html.escape(names[leader])}</b>, each household against itself "
+            f"under the baseline): {'; '.join(parts)}. {everyone['share_better']:.0%} of "
             f"households are better off by more than 1%, {everyone['share_worse']:.0%} worse off")
     poverty = who[(who["point_id"] == leader) & (who["metric"] == "poverty_rate_end")]
     if not poverty.empty:
         row = poverty.iloc[0]
-        text += (f"; the poverty rate changes by {_points(row['mean_diff'])} percentage points "
+        text += (f"; the poverty rate at the end changes by {_points(row['mean_diff'])} points "
                  f"({_ci(100 * row['ci_low'], 100 * row['ci_high'])})")
     return text + "."
 
 
-def _cost_sentence(costs: pd.DataFrame, leader: int, labels: pd.Series) -> str:
+def _cost_sentence(costs: pd.DataFrame, leader: int, names: pd.Series) -> str:
     if costs.empty:
         return ""
     rows = costs[costs["point_id"] == leader]
-    name = html.escape(labels[leader])
+    name = html.escape(names[leader])
     if rows.empty:
         return f"At what cost: <b>{name}</b> is the baseline itself and costs nothing extra."
     cost = rows["cost_thb"].iloc[0]
@@ -258,47 +274,57 @@ def _cost_sentence(costs: pd.DataFrame, leader: int, labels: pd.Series) -> str:
     text = (f"At what cost: <b>{name}</b> costs {_baht(cost)} more than the baseline"
             + (f": {'; '.join(priced)}" if priced and cost > 0 else
                " (no public cost)" if cost <= 0 else ""))
-    idle = costs[costs["flag"] == NOTHING]
-    if not idle.empty:
-        names = sorted(set(idle["point"]))
-        text += (". Costs more and achieves nothing detectable: "
-                 + "; ".join(f"{html.escape(p)} on "
-                             + _join([OUTCOME_NAMES[m].split(' (')[0]
-                                      for m in idle.loc[idle['point'] == p, 'metric']])
-                             for p in names))
+    idle = [names[point_id] for point_id, flags in costs.groupby("point_id")["flag"]
+            if (flags == NOTHING).all()]
+    if idle:
+        text += (f". Costs more and achieves nothing detectable on any outcome: "
+                 f"{html.escape(_join(idle))}")
     return text + "."
 
 
-def _turn_sentence(turn: Turn, labels: pd.Series) -> str:
-    leader, other = html.escape(labels[turn.leader]), html.escape(labels[turn.runner_up])
-    goal = objective_name(turn.metric)
+def _turn_sentence(turn: Turn, names: pd.Series) -> str:
+    leader, other = html.escape(names[turn.leader]), html.escape(names[turn.runner_up])
     if turn.boxes.empty:
+        if turn.lost == 0 and turn.won == 0:
+            return f"It ties with {other} in every draw."
         if turn.lost == 0:
-            return (f"Where it would stop being the best choice for {goal}: nowhere in these "
-                    f"draws; <b>{leader}</b> beats {other} in all {turn.draws}.")
-        return (f"Where it would stop being the best choice for {goal}: {other} beats "
-                f"<b>{leader}</b> in {turn.lost} of {turn.draws} draws, with no clear region of "
-                f"the uncertain parameters ({turn.note}).")
+            return (f"It would stay the best choice in every draw: it beats {other} in "
+                    f"{turn.won} of {turn.draws} draws and ties in the rest.")
+        return (f"{other} beats it in {turn.lost} of {turn.draws} draws, with no clear region "
+                f"of the uncertain parameters where that happens ({turn.note}).")
     first = turn.boxes[turn.boxes["box"] == 1].iloc[0]
-    where = describe_box(turn.boxes.assign(parameter=turn.boxes["parameter"].map(parameter_name)),
-                         1)
-    return (f"Where it would stop being the best choice for {goal}: where "
-            f"{html.escape(where)}, {other} does better than <b>{leader}</b> (in "
-            f"{first['density']:.0%} of the draws there; {turn.lost} of {turn.draws} draws in "
-            "all).")
+    return (f"It would stop being the best choice where {html.escape(box_words(turn.boxes))}: "
+            f"there {other} does better than {leader} in {first['density']:.0%} of the draws "
+            f"({turn.lost} of all {turn.draws} draws).")
+
+
+def box_words(boxes: pd.DataFrame, number_: int = 1) -> str:
+    """PRIM's box in words: "word of mouth … is at least 0.07 and …"."""
+    parts = []
+    for row in boxes[boxes["box"] == number_].itertuples():
+        name = parameter_name(row.parameter)
+        if row.values:
+            parts.append(f"{name} is one of {row.values.replace('|', ', ')}")
+        elif not math.isnan(row.low) and not math.isnan(row.high):
+            parts.append(f"{name} is between {number(row.low)} and {number(row.high)}")
+        elif not math.isnan(row.low):
+            parts.append(f"{name} is at least {number(row.low)}")
+        else:
+            parts.append(f"{name} is at most {number(row.high)}")
+    return " and ".join(parts)
 
 
 # The sections -------------------------------------------------------------------------------
 
 def _robustness_section(robust: pd.DataFrame, goals: dict[str, str], turns: list[Turn | None],
-                        labels: pd.Series, draws: int, figure: Path) -> str:
+                        names: pd.Series, draws: int, figure: Path) -> str:
     tables = []
     for metric, direction in goals.items():
         rows = robust[robust["metric"] == metric]
         if rows.empty:
             continue
         shown = pd.DataFrame({
-            "policy": rows["point"],
+            "policy": rows["point"].map(policy_name),
             "P(best)": [f"{v:.0%}" for v in rows["p_best"]],
             "P(beats baseline)": [f"{v:.0%}" for v in rows["p_beats_baseline"]],
             "effect, median (5–95% of draws)": [
@@ -311,7 +337,8 @@ def _robustness_section(robust: pd.DataFrame, goals: dict[str, str], turns: list
         better = "more" if direction == "max" else "less"
         tables.append(f"<h3>{html.escape(objective_name(metric).capitalize())} ({better} is "
                       f"better)</h3>" + shown.to_html(index=False, border=0))
-    said = "".join(f"<p>{_turn_sentence(t, labels)}</p>" for t in turns if t is not None)
+    said = "".join(f"<p>For {objective_name(t.metric)}, against {html.escape(names[t.leader])}: "
+                   f"{_turn_sentence(t, names)}</p>" for t in turns if t is not None)
     body = (f"<p>Each of the {draws} draws of the uncertain parameters was run for every policy "
             "on the same seeds; a policy's effect in a draw is its mean over the draw's "
             "replicates minus the baseline's. P(best): the share of draws in which it does best "
@@ -323,6 +350,7 @@ def _robustness_section(robust: pd.DataFrame, goals: dict[str, str], turns: list
 
 
 def _distribution_section(who: pd.DataFrame, out: Path) -> str:
+    who = _named(who)
     pairs = int(who["pairs"].max())
     income = who[who["metric"] == INCOME]
     cells = income.assign(cell=[
@@ -353,6 +381,7 @@ def _distribution_section(who: pd.DataFrame, out: Path) -> str:
 
 
 def _costs_section(costs: pd.DataFrame, out: Path) -> str:
+    costs = _named(costs)
     titles = {m: OUTCOME_NAMES[m] for m in OUTCOMES}
     figure = policy_plots.plot_cost_plane(costs, titles, out / "cost_effectiveness.png")
     cells = costs.assign(cell=[_cost_cell(r) for r in costs.itertuples()])

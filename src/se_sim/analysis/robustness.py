@@ -82,6 +82,7 @@ class Turn:
     runner_up: int
     draws: int
     lost: int  # draws in which the runner-up does better than the leader
+    won: int  # draws in which the leader does better (the rest are ties)
     boxes: pd.DataFrame  # discovery's box rows (box 1 first); empty when PRIM found none
     note: str = ""
 
@@ -98,10 +99,12 @@ def ranking_turns(runs: pd.DataFrame, metric: str, direction: str, table: pd.Dat
         return None
     leader, runner_up = int(rows["point_id"].iloc[0]), int(rows["point_id"].iloc[1])
     means = draw_means(runs, metric)
-    lost = (sign * (means[runner_up] - means[leader]) > 0).to_numpy()
+    gap = (sign * (means[runner_up] - means[leader])).to_numpy()
+    lost = gap > 0
     x = with_draw(runs).groupby(DRAW)[parameters].first().loc[means.index]
     x = x.loc[:, x.nunique() > 1].reset_index(drop=True)
-    turn = Turn(metric, leader, runner_up, len(lost), int(lost.sum()), empty_boxes())
+    turn = Turn(metric, leader, runner_up, len(lost), int(lost.sum()), int((gap < 0).sum()),
+                empty_boxes())
     if x.empty:
         turn.note = "no uncertain parameter varies over the draws"
     elif not lost.any():
