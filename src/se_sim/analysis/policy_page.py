@@ -193,8 +193,9 @@ def _first_screen(robust: pd.DataFrame, goals: dict[str, str], turns: list[Turn 
     for metric in goals:
         if metric in set(robust["metric"]):
             turn = by_metric.get(metric)
+            moves = robust.loc[robust["metric"] == metric, "regret_max"].max() > 0
             lines.append(_how_sure_sentence(robust, metric, names, draws)
-                         + (" " + _turn_sentence(turn, names) if turn else ""))
+                         + (" " + _turn_sentence(turn, names) if turn and moves else ""))
     if who is not None:
         lines.append(_for_whom_sentence(who, leader, names))
     lines.append(_cost_sentence(costs, leader, names))
@@ -290,8 +291,7 @@ def _turn_sentence(turn: Turn, names: pd.Series) -> str:
         if turn.lost == 0:
             return (f"It would stay the best choice in every draw: it beats {other} in "
                     f"{turn.won} of {turn.draws} draws and ties in the rest.")
-        return (f"{other} beats it in {turn.lost} of {turn.draws} draws, with no clear region "
-                f"of the uncertain parameters where that happens ({turn.note}).")
+        return f"{other} beats it in {turn.lost} of {turn.draws} draws; {turn.note}."
     first = turn.boxes[turn.boxes["box"] == 1].iloc[0]
     return (f"It would stop being the best choice where {html.escape(box_words(turn.boxes))}: "
             f"there {other} does better than {leader} in {first['density']:.0%} of the draws "

@@ -28,6 +28,7 @@ from se_sim.analysis.policy_runs import DRAW, common_cells, with_draw
 COLUMNS = ["point", "metric", "draws", "effect_median", "effect_p05", "effect_p95",
            "p_beats_baseline", "p_best", "regret_max", "regret_p90"]
 DIRECTIONS = {"max": 1, "min": -1}
+MIN_LOST = 3  # draws the runner-up must win before PRIM looks for where it wins
 
 
 def draw_means(runs: pd.DataFrame, metric: str) -> pd.DataFrame:
@@ -107,12 +108,12 @@ def ranking_turns(runs: pd.DataFrame, metric: str, direction: str, table: pd.Dat
                 empty_boxes())
     if x.empty:
         turn.note = "no uncertain parameter varies over the draws"
-    elif not lost.any():
-        turn.note = "the leader does better in every draw"
+    elif lost.sum() < MIN_LOST:
+        turn.note = f"too few to say where (PRIM is asked for {MIN_LOST} or more)"
     elif lost.all():
-        turn.note = "the runner-up does better in every draw"
+        turn.note = "it does better in every draw"
     else:
         turn.boxes = prim_boxes(x, lost)
         if turn.boxes.empty:
-            turn.note = "PRIM found no region of the parameters where the runner-up wins more often"
+            turn.note = "PRIM finds no region of the uncertain parameters where that is common"
     return turn
