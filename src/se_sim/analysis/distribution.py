@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from se_sim.analysis.policy_runs import CELL, uncertain_parameters, with_draw
+from se_sim.analysis.policy_runs import CELL, DRAW, uncertain_parameters, with_draw
 from se_sim.analysis.rerun import StoredDesign
 from se_sim.analysis.statistics import paired_contrast
 
@@ -30,6 +30,7 @@ INCOME = "disposable_income_thb"  # mean monthly disposable income of a househol
 THRESHOLD = 0.01  # better or worse off: a change of more than 1% of the baseline income
 RUN_METRICS = ["poverty_rate_end", "poverty_gap_end", "gini_disposable_end"]
 MAX_PAIRS = 20  # pairs of runs re-run per policy for household data
+CHECKED = ["disposable_income_mean_thb", "fund_inflow_total_thb"]  # a re-run must reproduce
 GROUPS = ["all", *[f"decile {d}" for d in range(1, 11)], "original", "newcomer", "vulnerable",
           "members"]
 NEEDED = ["earned_income_start_thb", "disposable_income_sum_thb", "newcomer", "vulnerable",
@@ -119,12 +120,13 @@ def collect_households(stored: StoredDesign, runs: pd.DataFrame, baseline_id: in
     cells = sorted(complete.groupby(CELL).groups)[:max_pairs]
     frames, summaries, notes = [], [], []
     for pair, cell in enumerate(cells):
-        rows = complete[(complete["draw"] == cell[0]) & (complete["replicate"] == cell[1])]
+        rows = complete[(complete[DRAW] == cell[0]) & (complete["replicate"] == cell[1])]
         first = rows.iloc[0]
         draw = {name: _plain(first[name]) for name in parameters}
         runs_of_cell = _rerun_cell(stored, rows, baseline_id, draw)
         if runs_of_cell is None:
-            notes.append(f"draw {cell[0]}, replicate {cell[1]} could not be re-run")
+            notes.append(f"draw {cell[0]}, replicate {cell[1]} could not be re-run as it ran "
+                         "(the scenario or the model changed since the sweep?)")
             continue
         base = runs_of_cell[baseline_id].households
         missing = [c for c in NEEDED if c not in base]
@@ -145,13 +147,22 @@ def collect_households(stored: StoredDesign, runs: pd.DataFrame, baseline_id: in
 
 def _rerun_cell(stored: StoredDesign, rows: pd.DataFrame, baseline_id: int,
                 draw: dict) -> dict | None:
+    """The re-runs of one cell by point_id; None when one cannot be rebuilt or gives another
+    result than the stored run (the model or scenario changed since the sweep)."""
     seen = {}
-    for row in rows.itertuples():
-        inside = stored.rerun(int(row.point_id), int(row.seed), str(row.point_id), draw)
-        if inside is None:
+    for _, row in rows.iterrows():
+        inside = stored.rerun(int(row["point_id"]), int(row["seed"]), str(row["point_id"]), draw)
+        if inside is None or not _same(row, inside.summary):
             return None
-        seen[int(row.point_id)] = inside
+        seen[int(row["point_id"])] = inside
     return seen if baseline_id in seen else None
+
+
+def _same(stored: pd.Series, summary: dict) -> bool:
+    """Whether a re-run reproduced the stored run (on its checked metric)."""
+    metric = next((m for m in CHECKED if m in stored and m in summary), None)
+    return metric is None or bool(np.isclose(stored[metric], summary[metric], rtol=1e-9,
+                                             equal_nan=True))
 
 
 def _plain(value):

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 PANEL_WIDTH = 4.2
+COLUMNS = 3  # panels in a row
 
 
 def _save(fig: plt.Figure, path: Path) -> Path:
@@ -26,9 +27,13 @@ def plot_cost_plane(table: pd.DataFrame, titles: dict[str, str], path: Path) -> 
     """One panel per outcome: each policy's effect (x) against its cost (y), both with their 95%
     intervals; hollow markers where the effect's interval includes zero."""
     metrics = [m for m in titles if m in set(table["metric"])]
-    fig, axes = plt.subplots(1, len(metrics), figsize=(PANEL_WIDTH * len(metrics), 3.6),
+    columns = min(COLUMNS, len(metrics))
+    grid = -(-len(metrics) // columns)
+    fig, axes = plt.subplots(grid, columns, figsize=(PANEL_WIDTH * columns, 3.4 * grid),
                              squeeze=False)
-    for ax, metric in zip(axes[0], metrics, strict=True):
+    for ax in axes.flat[len(metrics):]:
+        ax.set_visible(False)
+    for ax, metric in zip(axes.flat, metrics, strict=False):
         rows = table[table["metric"] == metric]
         for i, row in enumerate(rows.itertuples()):
             colour = f"C{i % 10}"
