@@ -204,7 +204,8 @@ def test_distribution_by_decile_and_group_matches_a_plain_recount() -> None:
 
 def synthetic_results(runs: pd.DataFrame, spec: dict) -> SweepResults:
     manifest = {"experiment": {"resolved": {"name": "synthetic", "seed": 1, **spec}},
-                "design": {"kind": "variants", "swept": ["variant"], "points": len(POLICIES)}}
+                "design": {"kind": "variants", "swept": ["variant"], "points": len(POLICIES)},
+                "uncertainty": {"draws": DRAWS, "parameters": ["market.word_of_mouth"]}}
     return SweepResults(Path("."), manifest, True, runs, pd.DataFrame())
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from se_sim.analysis.policy_runs import CELL, DRAW, uncertain_parameters, with_draw
+from se_sim.analysis.policy_runs import CELL, DRAW, with_draw
 from se_sim.analysis.rerun import StoredDesign
 from se_sim.analysis.statistics import paired_contrast
 
@@ -113,7 +113,6 @@ def collect_households(stored: StoredDesign, runs: pd.DataFrame, baseline_id: in
     first draws first, and gather their households; cells whose seeds differ between policies
     cannot be compared household by household and are skipped."""
     runs = with_draw(runs)
-    parameters = uncertain_parameters(runs, stored.design.swept)
     same_seed = runs.groupby(CELL)["seed"].transform("nunique") == 1
     points = runs["point_id"].nunique()
     complete = runs[same_seed].groupby(CELL).filter(lambda cell: len(cell) == points)
@@ -121,9 +120,7 @@ def collect_households(stored: StoredDesign, runs: pd.DataFrame, baseline_id: in
     frames, summaries, notes = [], [], []
     for pair, cell in enumerate(cells):
         rows = complete[(complete[DRAW] == cell[0]) & (complete["replicate"] == cell[1])]
-        first = rows.iloc[0]
-        draw = {name: _plain(first[name]) for name in parameters}
-        runs_of_cell = _rerun_cell(stored, rows, baseline_id, draw)
+        runs_of_cell = _rerun_cell(stored, rows, baseline_id, stored.draw_of(rows.iloc[0]))
         if runs_of_cell is None:
             notes.append(f"draw {cell[0]}, replicate {cell[1]} could not be re-run as it ran "
                          "(the scenario or the model changed since the sweep?)")
@@ -164,6 +161,3 @@ def _same(stored: pd.Series, summary: dict) -> bool:
     return metric is None or bool(np.isclose(stored[metric], summary[metric], rtol=1e-9,
                                              equal_nan=True))
 
-
-def _plain(value):
-    return value.item() if isinstance(value, np.generic) else value

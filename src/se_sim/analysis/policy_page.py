@@ -118,7 +118,7 @@ def write_policy_page(results: SweepResults, stored: StoredDesign | None, baseli
     goals = objectives(results)
     robust = robustness(runs, goals, baseline_id, labels)
     page.files.append(_csv(robust[ROBUSTNESS_COLUMNS], out / "robustness.csv"))
-    parameters = uncertain_parameters(runs, results.swept)
+    parameters = uncertain_parameters(results.manifest)
     turns = [ranking_turns(runs, m, d, robust, parameters) for m, d in goals.items()]
     household_months = _household_months(stored, baseline_id)
     costs = cost_effectiveness(runs, labels, baseline_id, household_months,

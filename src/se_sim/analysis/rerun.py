@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from se_sim.analysis.policy_runs import draw_values, uncertain_parameters
 from se_sim.analysis.sweep_results import SweepResults
 from se_sim.runner.design import Design, build_design
 from se_sim.runner.experiment import DESIGNS, Experiment, file_sha256
@@ -73,6 +74,11 @@ class StoredDesign:
                              "runs show the scenario as it is now")
         integer = self.job.is_integer if self.job else (lambda path: False)
         self.design: Design = build_design(self.spec.design, design_seed(self.spec.seed), integer)
+        self.uncertain = uncertain_parameters(results.manifest)
+
+    def draw_of(self, run: pd.Series) -> dict[str, Any]:
+        """The values the run's uncertainty draw set (none without draws)."""
+        return draw_values(run, self.uncertain)
 
     def scenario(self, point_id: int, draw: dict[str, Any] | None = None) -> Scenario | None:
         """The point's scenario; ``draw`` holds the values an uncertainty draw set on top."""
