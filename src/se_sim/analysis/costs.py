@@ -49,20 +49,22 @@ OUTCOMES = {
 
 
 def cost_effectiveness(runs: pd.DataFrame, labels: pd.Series, baseline_id: int,
-                       household_months: float, seed: int = 0,
+                       household_months: float | None, seed: int = 0,
                        resamples: int = RESAMPLES) -> pd.DataFrame:
     """Per policy and outcome: the COLUMNS of cost_effectiveness.csv, plus ``point_id``, the
     intervals of the effect and the cost, and ``flag`` (NOTHING, or empty).
 
-    ``household_months`` turns a per-household-month outcome into a total (households × months).
+    ``household_months`` turns a per-household-month outcome into a total (households × months;
+    None leaves that outcome out). Without a cost column there is nothing to price: no rows.
     """
     rng = np.random.default_rng(seed)
     rows = []
-    for point_id in sorted(set(runs["point_id"]) - {baseline_id}):
+    policies = sorted(set(runs["point_id"]) - {baseline_id}) if COST in runs else []
+    for point_id in policies:
         for name, outcome in OUTCOMES.items():
-            if outcome.column not in runs:
-                continue
             scale = household_months if outcome.per_household_month else 1.0
+            if outcome.column not in runs or scale is None:
+                continue
             row = _one_policy(runs, point_id, baseline_id, outcome, scale, rng, resamples)
             rows.append({"point_id": point_id, "point": labels[point_id], "metric": name, **row})
     columns = ["point_id", *COLUMNS, "effect_low", "effect_high", "cost_low", "cost_high", "flag"]

@@ -29,6 +29,7 @@ from se_sim.analysis.robustness import Turn, ranking_turns, robustness
 from se_sim.analysis.sweep_results import SweepResults, short_name
 from se_sim.analysis.wording import metric_name, number
 
+POLICY_DESIGNS = ("variants", "points", "grid")  # designs whose points are policies to compare
 # objectives when the experiment names none: the four a planner reads first (issue 15)
 DEFAULT_OBJECTIVES = {"fund_unique_beneficiaries": "max", "poverty_rate_end": "min",
                       "food_insecure_household_months": "min",
@@ -83,10 +84,15 @@ class PolicyPage:
 
 def applies(results: SweepResults) -> bool:
     """A comparison of policies with costs, objectives or uncertainty draws."""
+    costs = COST in results.ok and bool((results.ok[COST].fillna(0) != 0).any())
+    return results.kind in POLICY_DESIGNS and (costs or planning(results))
+
+
+def planning(results: SweepResults) -> bool:
+    """A policy choice the planner's first screen answers: objectives or uncertainty draws."""
     spec = results.spec
-    costs = COST in results.runs and bool((results.ok[COST].fillna(0) != 0).any())
-    return results.kind in ("variants", "points", "grid") and bool(
-        costs or spec.get("objectives") or spec.get("uncertainty"))
+    return results.kind in POLICY_DESIGNS and bool(spec.get("objectives")
+                                                   or spec.get("uncertainty"))
 
 
 def objectives(results: SweepResults) -> dict[str, str]:
@@ -110,20 +116,24 @@ def parameter_name(path: str) -> str:
 
 def write_policy_page(results: SweepResults, stored: StoredDesign | None, baseline_id: int,
                       out: Path, max_pairs: int = MAX_PAIRS) -> PolicyPage:
-    """Write the three tables and their figures into ``out``; the page's parts in words."""
+    """Write the tables and figures into ``out``; the page's parts in words. An experiment
+    with costs but neither objectives nor draws gets the cost section only (no headline)."""
     runs = with_draw(results.ok)
     labels = results.point_labels
     names = labels.map(policy_name)
     page = PolicyPage([], [])
+    costs = cost_effectiveness(runs, labels, baseline_id, _household_months(stored, baseline_id),
+                               seed=int(results.spec.get("seed", 0)))
+    if not costs.empty:
+        page.files.append(_csv(costs[COST_COLUMNS], out / "cost_effectiveness.csv"))
+    if not planning(results):
+        page.sections += [_costs_section(costs, out)] if not costs.empty else []
+        return page
     goals = objectives(results)
     robust = robustness(runs, goals, baseline_id, labels)
     page.files.append(_csv(robust[ROBUSTNESS_COLUMNS], out / "robustness.csv"))
     parameters = uncertain_parameters(results.manifest)
     turns = [ranking_turns(runs, m, d, robust, parameters) for m, d in goals.items()]
-    household_months = _household_months(stored, baseline_id)
-    costs = cost_effectiveness(runs, labels, baseline_id, household_months,
-                               seed=int(results.spec.get("seed", 0)))
-    page.files.append(_csv(costs[COST_COLUMNS], out / "cost_effectiveness.csv"))
     who = _distribution(stored, runs, labels, baseline_id, max_pairs, page)
     if who is not None:
         page.files.append(_csv(who[DISTRIBUTION_COLUMNS], out / "distribution.csv"))
@@ -132,14 +142,13 @@ def write_policy_page(results: SweepResults, stored: StoredDesign | None, baseli
     page.headline = _first_screen(robust, goals, turns, costs, who, leader, names, draws)
     if not robust.empty:
         titles = {m: objective_name(m) for m in goals}
-        figure = policy_plots.plot_p_best(_named(robust), titles, out / "p_best.png")
-        page.lead_figure = figure
-        page.sections.append(_robustness_section(robust, goals, turns, names, draws, figure))
+        page.lead_figure = policy_plots.plot_p_best(_named(robust), titles, out / "p_best.png")
+        page.sections.append(_robustness_section(robust, goals, turns, names, draws,
+                                                 page.lead_figure))
     if who is not None:
         page.sections.append(_distribution_section(who, out))
     if not costs.empty:
         page.sections.append(_costs_section(costs, out))
-    page.files += [f for f in (page.lead_figure,) if f]
     return page
 
 

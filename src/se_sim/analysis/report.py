@@ -248,12 +248,12 @@ def _discovery_sentence(found: Discovery) -> str:
 
 def _planner(page: _Page, stored: StoredDesign | None, baseline_id: int, out: Path,
              files: list[Path]) -> None:
-    """For a comparison of policies with costs, objectives or uncertainty draws, the planner's
-    first screen and sections (policy_page.py) take the lead."""
+    """For a comparison of policies with objectives or uncertainty draws, the planner's first
+    screen and sections (policy_page.py) take the lead; with costs alone, its cost section."""
     if not policy_page.applies(page.results):
         return
     planner = policy_page.write_policy_page(page.results, stored, baseline_id, out)
-    page.headline = planner.headline
+    page.headline = planner.headline or page.headline
     page.lead_figure = planner.lead_figure or page.lead_figure
     page.sections += planner.sections
     page.notes += planner.notes
