@@ -17,6 +17,7 @@ parameter values where the runner-up beats the leading policy.
 
 from __future__ import annotations
 
+import importlib.util
 from dataclasses import dataclass
 
 import numpy as np
@@ -108,6 +109,8 @@ def ranking_turns(runs: pd.DataFrame, metric: str, direction: str, table: pd.Dat
                 empty_boxes())
     if x.empty:
         turn.note = "no uncertain parameter varies over the draws"
+    elif importlib.util.find_spec("ema_workbench") is None:
+        turn.note = "PRIM needs the report extra: pip install 'se_sim[report]'"
     elif lost.sum() < MIN_LOST:
         turn.note = f"too few to say where (PRIM is asked for {MIN_LOST} or more)"
     elif lost.all():
