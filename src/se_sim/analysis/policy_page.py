@@ -146,7 +146,7 @@ def write_policy_page(results: SweepResults, stored: StoredDesign | None, baseli
         page.sections.append(_robustness_section(robust, goals, turns, names, draws,
                                                  page.lead_figure))
     if who is not None:
-        page.sections.append(_distribution_section(who, out))
+        page.sections.append(_distribution_section(who, max_pairs, out))
     if not costs.empty:
         page.sections.append(_costs_section(costs, out))
     return page
@@ -302,12 +302,12 @@ def _turn_sentence(turn: Turn, names: pd.Series) -> str:
                     f"{turn.won} of {turn.draws} draws and ties in the rest.")
         return f"{other} beats it in {turn.lost} of {turn.draws} draws; {turn.note}."
     first = turn.boxes[turn.boxes["box"] == 1].iloc[0]
-    return (f"It would stop being the best choice where {html.escape(box_words(turn.boxes))}: "
+    return (f"It would stop being the best choice where {html.escape(_box_words(turn.boxes))}: "
             f"there {other} does better than {leader} in {first['density']:.0%} of the draws "
             f"({turn.lost} of all {turn.draws} draws).")
 
 
-def box_words(boxes: pd.DataFrame, number_: int = 1) -> str:
+def _box_words(boxes: pd.DataFrame, number_: int = 1) -> str:
     """PRIM's box in words: "word of mouth … is at least 0.07 and …"."""
     parts = []
     for row in boxes[boxes["box"] == number_].itertuples():
@@ -358,7 +358,7 @@ def _robustness_section(robust: pd.DataFrame, goals: dict[str, str], turns: list
     return _section("How sure: the choice over what the data do not pin", body)
 
 
-def _distribution_section(who: pd.DataFrame, out: Path) -> str:
+def _distribution_section(who: pd.DataFrame, max_pairs: int, out: Path) -> str:
     who = _named(who)
     pairs = int(who["pairs"].max())
     income = who[who["metric"] == INCOME]
@@ -381,7 +381,7 @@ def _distribution_section(who: pd.DataFrame, out: Path) -> str:
     figure = policy_plots.plot_deciles(income, out / "distribution_deciles.png")
     body = (f"<p>Change in each household's mean monthly disposable income against the baseline "
             f"run on the same seed, from {pairs} pairs of runs re-run from their seeds (at most "
-            f"{MAX_PAIRS} per policy, first draws first). Groups are fixed in the baseline run: "
+            f"{max_pairs} per policy, first draws first). Groups are fixed in the baseline run: "
             "deciles of earned income at the start, origin, vulnerability, members at the end. "
             "95% paired t intervals over pairs; better or worse off: a change of more than 1%. "
             "Every row is in distribution.csv.</p>"
