@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from se_sim.analysis import policy_page
 from se_sim.analysis.costs import COLUMNS as COST_COLUMNS
@@ -227,3 +228,18 @@ def test_the_planner_page_writes_its_tables_and_speaks_in_words(tmp_path: Path) 
 def test_a_plain_sweep_gets_no_planner_page() -> None:
     runs = runs_table({1: 4.0}).drop(columns=["draw", COST])
     assert not policy_page.applies(synthetic_results(runs, {}))
+
+
+def test_the_bootstrap_interval_of_the_gain_agrees_with_the_paired_t_interval() -> None:
+    runs = runs_table({1: 4.0}, own_noise=3.0, cost={1: 1_000.0})
+    row = _cost_row(cost_effectiveness(runs, LABELS, 0, 1.0, seed=2), "training")
+    wide = runs.pivot_table(index=["draw", "replicate"], columns="point_id",
+                            values="fund_unique_beneficiaries")
+    diff = wide[1] - wide[0]
+    half = stats.t.ppf(0.975, len(diff) - 1) * diff.std() / np.sqrt(len(diff))
+    assert row["mean_diff"] == pytest.approx(diff.mean())
+    assert row["effect_low"] == pytest.approx(diff.mean() - half, abs=0.15 * half)
+    assert row["effect_high"] == pytest.approx(diff.mean() + half, abs=0.15 * half)
+    # a fixed cost over a noisy gain: the price's interval is the cost over the gain's interval
+    assert row["ci_low"] == pytest.approx(1_000 / row["effect_high"], rel=0.02)
+    assert row["ci_high"] == pytest.approx(1_000 / row["effect_low"], rel=0.02)
