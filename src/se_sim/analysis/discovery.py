@@ -85,11 +85,13 @@ def discover(results: SweepResults, rule: Rule, max_boxes: int = MAX_BOXES) -> D
     return found
 
 
-def prim_boxes(x: pd.DataFrame, y: np.ndarray, max_boxes: int = MAX_BOXES) -> pd.DataFrame:
+def prim_boxes(x: pd.DataFrame, y: np.ndarray, max_boxes: int = MAX_BOXES,
+               max_dims: int | None = None) -> pd.DataFrame:
     """Up to ``max_boxes`` PRIM boxes over the columns of ``x`` for the cases ``y`` (some but not
     all true), each chosen on its peeling trajectory as the densest box that still covers at
-    least half of the cases left outside earlier boxes (and a tenth of all of them); no rows
-    when no box holds the cases more densely than the rest."""
+    least half of the cases left outside earlier boxes (and a tenth of all of them), and bounds
+    at most ``max_dims`` parameters if given (a rule short enough to say); no rows when no box
+    holds the cases more densely than the rest."""
     prim = _prim(x, y)
     rows: list[dict] = []
     left = 1.0  # share of the cases of interest not yet in a box
@@ -101,6 +103,7 @@ def prim_boxes(x: pd.DataFrame, y: np.ndarray, max_boxes: int = MAX_BOXES) -> pd
         eligible = trajectory[
             (trajectory["coverage"] >= max(MIN_COVERAGE * left, MIN_BOX_COVERAGE))
             & (trajectory["res_dim"] > 0)
+            & (trajectory["res_dim"] <= (max_dims or len(x.columns)))
         ]
         if eligible.empty:
             break

@@ -30,6 +30,7 @@ COLUMNS = ["point", "metric", "draws", "effect_median", "effect_p05", "effect_p9
            "p_beats_baseline", "p_best", "regret_max", "regret_p90"]
 DIRECTIONS = {"max": 1, "min": -1}
 MIN_LOST = 3  # draws the runner-up must win before PRIM looks for where it wins
+MAX_DIMS = 2  # parameters a box may bound: a rule a planner can read in one sentence
 
 
 def draw_means(runs: pd.DataFrame, metric: str) -> pd.DataFrame:
@@ -116,7 +117,7 @@ def ranking_turns(runs: pd.DataFrame, metric: str, direction: str, table: pd.Dat
     elif lost.all():
         turn.note = "it does better in every draw"
     else:
-        turn.boxes = prim_boxes(x, lost)
+        turn.boxes = prim_boxes(x, lost, max_boxes=1, max_dims=MAX_DIMS)
         if turn.boxes.empty:
             turn.note = "PRIM finds no region of the uncertain parameters where that is common"
     return turn
