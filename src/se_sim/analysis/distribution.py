@@ -120,7 +120,8 @@ def collect_households(stored: StoredDesign, runs: pd.DataFrame, baseline_id: in
     frames, summaries, notes = [], [], []
     for pair, cell in enumerate(cells):
         rows = complete[(complete[DRAW] == cell[0]) & (complete["replicate"] == cell[1])]
-        runs_of_cell = _rerun_cell(stored, rows, baseline_id, stored.draw_of(rows.iloc[0]))
+        draw = int(cell[0]) if stored.draws is not None else None
+        runs_of_cell = _rerun_cell(stored, rows, baseline_id, draw)
         if runs_of_cell is None:
             notes.append(f"draw {cell[0]}, replicate {cell[1]} could not be re-run as it ran "
                          "(the scenario or the model changed since the sweep?)")
@@ -130,7 +131,7 @@ def collect_households(stored: StoredDesign, runs: pd.DataFrame, baseline_id: in
         if missing:
             return HouseholdPairs(pd.DataFrame(), pd.DataFrame(),
                                   f"households do not record {', '.join(missing)}")
-        months = stored.horizon(baseline_id) or 1
+        months = stored.horizon(baseline_id, draw) or 1
         for point_id, seen in runs_of_cell.items():
             frames.append(household_table(seen.households, base, months)
                           .assign(point_id=point_id, pair=pair))
@@ -143,7 +144,7 @@ def collect_households(stored: StoredDesign, runs: pd.DataFrame, baseline_id: in
 
 
 def _rerun_cell(stored: StoredDesign, rows: pd.DataFrame, baseline_id: int,
-                draw: dict) -> dict | None:
+                draw: int | None) -> dict | None:
     """The re-runs of one cell by point_id; None when one cannot be rebuilt or gives another
     result than the stored run (the model or scenario changed since the sweep)."""
     seen = {}

@@ -22,7 +22,7 @@ from se_sim.analysis.costs import COLUMNS as COST_COLUMNS
 from se_sim.analysis.costs import COST, NOTHING, OUTCOMES, cost_effectiveness
 from se_sim.analysis.distribution import COLUMNS as DISTRIBUTION_COLUMNS
 from se_sim.analysis.distribution import INCOME, MAX_PAIRS, collect_households, distribution
-from se_sim.analysis.policy_runs import DRAW, uncertain_parameters, with_draw
+from se_sim.analysis.policy_runs import DRAW, with_draw
 from se_sim.analysis.rerun import StoredDesign
 from se_sim.analysis.robustness import COLUMNS as ROBUSTNESS_COLUMNS
 from se_sim.analysis.robustness import Turn, ranking_turns, robustness
@@ -132,7 +132,7 @@ def write_policy_page(results: SweepResults, stored: StoredDesign | None, baseli
     goals = objectives(results)
     robust = robustness(runs, goals, baseline_id, labels)
     page.files.append(_csv(robust[ROBUSTNESS_COLUMNS], out / "robustness.csv"))
-    parameters = uncertain_parameters(results.manifest)
+    parameters = results.uncertain
     turns = [ranking_turns(runs, m, d, robust, parameters) for m, d in goals.items()]
     who = _distribution(stored, runs, labels, baseline_id, max_pairs, page)
     if who is not None:

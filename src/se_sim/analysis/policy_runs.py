@@ -9,12 +9,11 @@ noise the two share. Everything here keys runs by (draw, replicate) for that rea
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pandas as pd
 
-DRAW = "draw"
+from se_sim.runner.storage import DRAW
+
 CELL = [DRAW, "replicate"]  # what pairs a policy's run with the baseline's
 
 
@@ -23,21 +22,6 @@ def with_draw(runs: pd.DataFrame) -> pd.DataFrame:
     if DRAW in runs:
         return runs
     return runs.assign(**{DRAW: 0})
-
-
-def uncertain_parameters(manifest: dict[str, Any]) -> list[str]:
-    """The parameters the experiment's draws set (``market.word_of_mouth``), as the sweep's
-    manifest lists them; none without an ``uncertainty:`` section."""
-    return list((manifest.get("uncertainty") or {}).get("parameters", []))
-
-
-def draw_values(run: pd.Series, parameters: list[str]) -> dict[str, Any]:
-    """What a run's draw set, as plain Python values (the runs table stores them)."""
-    return {name: _plain(run[name]) for name in parameters if name in run}
-
-
-def _plain(value: Any) -> Any:
-    return value.item() if isinstance(value, np.generic) else value
 
 
 def common_cells(runs: pd.DataFrame) -> pd.DataFrame:

@@ -411,7 +411,8 @@ def _one_run(page: _Page, stored: StoredDesign | None, contrast: pd.DataFrame | 
     inside: list[RunInside] = []
     for row in runs:
         label = f"{labels[row['point_id']]} (replicate {row['replicate']})"
-        seen = stored.rerun(int(row["point_id"]), int(row["seed"]), label, stored.draw_of(row))
+        draw = int(row["draw"]) if "draw" in row.index else None
+        seen = stored.rerun(int(row["point_id"]), int(row["seed"]), label, draw)
         if seen is None:
             page.notes.append(f"Run {row['run_id']} could not be rebuilt; no pictures of it.")
             return

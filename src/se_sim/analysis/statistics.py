@@ -89,13 +89,13 @@ def welch_contrast(a: np.ndarray, b: np.ndarray, level: float = LEVEL) -> Contra
 def contrasts(results: SweepResults, metrics: list[str], baseline: int) -> pd.DataFrame:
     """Every other design point against ``baseline`` (a point_id), metric by metric.
 
-    Replicate r of a point is paired with replicate r of the baseline (of the same uncertainty
-    draw, where the runs have draws); pairs are used only when
-    every pair shares its seed, otherwise the comparison is unpaired.
+    Replicate r of a point is paired with replicate r of the baseline (at the same draw, in an
+    experiment with uncertainty draws); pairs are used only when every pair shares its seed,
+    otherwise the comparison is unpaired.
     """
     ok = results.ok
     labels = results.point_labels
-    pair = ["draw", "replicate"] if "draw" in ok else ["replicate"]  # uncertainty draws
+    pair = ["draw", "replicate"] if "draw" in ok else "replicate"
     base = ok[ok["point_id"] == baseline].set_index(pair)
     rows = []
     for point_id in sorted(set(ok["point_id"]) - {baseline}):
