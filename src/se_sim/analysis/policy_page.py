@@ -44,6 +44,8 @@ OBJECTIVE_NAMES = {
     "poverty_gap_end": "the poverty gap at the end",
     "gini_disposable_end": "inequality of disposable income (Gini)",
 }
+OBJECTIVE_UNITS = {"fund_unique_beneficiaries": "people",
+                   "food_insecure_household_months": "household-months"}
 OUTCOME_NAMES = {
     "people_helped": "people helped (persons)",
     "poverty_exits": "households out of poverty",
@@ -245,7 +247,8 @@ def _effect(row: pd.Series, metric: str, column: str = "effect_median") -> str:
     """An effect in its unit; a rate in percentage points."""
     if metric.endswith("_rate_end") or metric.startswith("poverty_rate"):
         return f"{_points(row[column])} points"
-    return number(row[column], metric, signed=True)
+    unit = OBJECTIVE_UNITS.get(metric, "")
+    return number(row[column], metric, signed=True) + (f" {unit}" if unit else "")
 
 
 def _for_whom_sentence(who: pd.DataFrame, leader: int, names: pd.Series) -> str:
@@ -284,12 +287,31 @@ def _cost_sentence(costs: pd.DataFrame, leader: int, names: pd.Series) -> str:
     text = (f"At what cost: <b>{name}</b> costs {_baht(cost)} more than the baseline"
             + (f": {'; '.join(priced)}" if priced and cost > 0 else
                " (no public cost)" if cost <= 0 else ""))
+    cheapest = _cheapest(costs, names)
+    if cheapest:
+        text += f". Lowest cost per unit: {cheapest}"
+    free = [names[point_id] for point_id, rows in costs.groupby("point_id")
+            if (rows["cost_thb"] <= 0).all() and (rows["effect_low"] > 0).any()]
+    if free:
+        text += f". Gains at no public cost: {html.escape(_join(free))}"
     idle = [names[point_id] for point_id, flags in costs.groupby("point_id")["flag"]
             if (flags == NOTHING).all()]
     if idle:
         text += (f". Costs more and achieves nothing detectable on any outcome: "
                  f"{html.escape(_join(idle))}")
     return text + "."
+
+
+def _cheapest(costs: pd.DataFrame, names: pd.Series) -> str:
+    """Per outcome, the costly policy with the lowest price per unit."""
+    priced = costs[(costs["cost_thb"] > 0) & costs["thb_per_unit"].notna()]
+    parts = []
+    for metric, rows in priced.groupby("metric", sort=False):
+        best = rows.loc[rows["thb_per_unit"].idxmin()]
+        parts.append(f"{OUTCOME_NAMES[metric].split(' (')[0]}, "
+                     f"{html.escape(names[int(best['point_id'])])} "
+                     f"({_baht(best['thb_per_unit'])} each)")
+    return "; ".join(parts)
 
 
 def _turn_sentence(turn: Turn, names: pd.Series) -> str:
