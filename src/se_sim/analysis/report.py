@@ -554,7 +554,9 @@ def _html(page: _Page) -> str:
         f"{total} runs stored)"
     crn = "common random numbers" if results.spec.get("common_random_numbers") else \
         "independent seeds"
+    draws = (results.manifest.get("uncertainty") or {}).get("draws")
     facts = (f"{results.kind} design, {results.points} design points × "
+             f"{f'{draws} uncertainty draws × ' if draws else ''}"
              f"{results.spec.get('replicates', 1)} replicates on {crn}: {ok} runs ok"
              f"{f', {failed} failed and left out' if failed else ''}{state}")
     description = results.spec.get("description") or ""
