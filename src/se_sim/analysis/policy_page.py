@@ -1,10 +1,10 @@
 """The planner's part of the sweep report: which policy, how sure, for whom, at what cost per
 unit, and where it would stop being the best choice.
 
-It applies to an experiment that compares policies (variants or points) and has costs, objectives
-or uncertainty draws. It writes robustness.csv, cost_effectiveness.csv and distribution.csv and
-their figures, and gives the report its first screen and three sections, in words a planner uses:
-no column names, numbers with their units.
+It applies to an experiment that compares policies (variants, points or a grid of levers) and
+has costs, objectives or uncertainty draws. It writes robustness.csv, cost_effectiveness.csv and
+distribution.csv and their figures, and gives the report its first screen and three sections, in
+words a planner uses: no column names, numbers with their units.
 """
 
 from __future__ import annotations
@@ -140,7 +140,7 @@ def write_policy_page(results: SweepResults, stored: StoredDesign | None, baseli
     if who is not None:
         page.files.append(_csv(who[DISTRIBUTION_COLUMNS], out / "distribution.csv"))
     draws = int(runs[DRAW].nunique())
-    leader = _leader(robust, goals)
+    leader = _leader(robust)
     page.headline = _first_screen(robust, goals, turns, costs, who, leader, names, draws)
     if not robust.empty:
         titles = {m: objective_name(m) for m in goals}
@@ -182,14 +182,16 @@ def _distribution(stored: StoredDesign | None, runs: pd.DataFrame, labels: pd.Se
     return distribution(pairs, labels, baseline_id)
 
 
-def _leader(robust: pd.DataFrame, goals: dict[str, str]) -> int | None:
-    """The policy best for the most objectives (by P(best)); ties go to the first objective's."""
-    if robust.empty:
+def _leader(robust: pd.DataFrame) -> int | None:
+    """The policy most likely best (by P(best)) for the most objectives that any policy moves;
+    ties go to the earlier objective's."""
+    moved = robust.groupby("metric", sort=False).filter(lambda rows: rows["regret_max"].max() > 0)
+    if moved.empty:
         return None
     firsts = [int(rows.loc[rows["p_best"].idxmax(), "point_id"])
-              for _, rows in robust.groupby("metric", sort=False)]
-    counts = pd.Series(firsts).value_counts()
-    return int(counts.index[0]) if counts.iloc[0] > 1 else firsts[0]
+              for _, rows in moved.groupby("metric", sort=False)]
+    counts = pd.Series(firsts).value_counts(sort=False)
+    return int(counts.idxmax())
 
 
 # The first screen ---------------------------------------------------------------------------
@@ -198,7 +200,8 @@ def _first_screen(robust: pd.DataFrame, goals: dict[str, str], turns: list[Turn 
                   costs: pd.DataFrame, who: pd.DataFrame | None, leader: int | None,
                   names: pd.Series, draws: int) -> list[str]:
     if leader is None:
-        return ["None of the objectives is in these results; see the tables below."]
+        return ["No policy changes any of the objectives in these results; see the tables "
+                "below."]
     lines = [_which_sentence(robust, leader, names, draws)]
     by_metric = {turn.metric: turn for turn in turns if turn is not None}
     for metric in goals:
