@@ -132,6 +132,10 @@ def write_policy_page(results: SweepResults, stored: StoredDesign | None, baseli
         page.sections += [_costs_section(costs, out)] if not costs.empty else []
         return page
     goals = objectives(results)
+    named = results.spec.get("objectives") or {}
+    absent = [m for m in named if m not in goals]
+    if absent:
+        page.notes.append(f"Objectives not in these results, left out: {', '.join(absent)}.")
     robust = robustness(runs, goals, baseline_id, labels)
     page.files.append(_csv(robust[ROBUSTNESS_COLUMNS], out / "robustness.csv"))
     parameters = results.uncertain
