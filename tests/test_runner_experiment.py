@@ -115,4 +115,4 @@ def test_shipped_experiments_are_valid() -> None:
                      "mesa_virus_on_network": 50, "morris_community_capital": 756,
                      "morris_enterprise_network": 756, "morris_screen": 828,
                      "network_formation": 300, "profit_share_x_density": 2880, "smoke": 12,
-                     "welfare_matching": 80}
+                     "policy_choice": 720, "welfare_matching": 80}

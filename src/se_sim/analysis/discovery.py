@@ -68,19 +68,30 @@ class Discovery:
 
 
 def discover(results: SweepResults, rule: Rule, max_boxes: int = MAX_BOXES) -> Discovery:
-    """Up to ``max_boxes`` PRIM boxes, each chosen on its peeling trajectory as the densest box
-    that still covers at least half of the cases of interest left outside earlier boxes (and a
-    tenth of all of them)."""
+    """PRIM's boxes (see ``prim_boxes``) of the swept parameters where ``rule`` holds."""
     ok = results.ok
     y = rule.holds(ok[rule.metric])
     x = ok[[c for c in results.swept if ok[c].nunique(dropna=False) > 1]].reset_index(drop=True)
-    found = Discovery(rule, int(y.sum()), len(y), _box_rows([]))
+    found = Discovery(rule, int(y.sum()), len(y), empty_boxes())
     if x.empty:
         found.note = "no swept parameter varies across the runs, so there is nothing to bound"
     elif not y.any() or y.all():
         found.note = f"{'no' if not y.any() else 'every'} run has {rule.text}: nothing to discover"
     if found.note:
         return found
+    found.boxes = prim_boxes(x, y, max_boxes)
+    if found.boxes.empty:
+        found.note = f"PRIM found no box where {rule.text} is more common than elsewhere"
+    return found
+
+
+def prim_boxes(x: pd.DataFrame, y: np.ndarray, max_boxes: int = MAX_BOXES,
+               max_dims: int | None = None) -> pd.DataFrame:
+    """Up to ``max_boxes`` PRIM boxes over the columns of ``x`` for the cases ``y`` (some but not
+    all true), each chosen on its peeling trajectory as the densest box that still covers at
+    least half of the cases left outside earlier boxes (and a tenth of all of them), and bounds
+    at most ``max_dims`` parameters if given (a rule short enough to say); no rows when no box
+    holds the cases more densely than the rest."""
     prim = _prim(x, y)
     rows: list[dict] = []
     left = 1.0  # share of the cases of interest not yet in a box
@@ -92,6 +103,7 @@ def discover(results: SweepResults, rule: Rule, max_boxes: int = MAX_BOXES) -> D
         eligible = trajectory[
             (trajectory["coverage"] >= max(MIN_COVERAGE * left, MIN_BOX_COVERAGE))
             & (trajectory["res_dim"] > 0)
+            & (trajectory["res_dim"] <= (max_dims or len(x.columns)))
         ]
         if eligible.empty:
             break
@@ -105,10 +117,12 @@ def discover(results: SweepResults, rule: Rule, max_boxes: int = MAX_BOXES) -> D
         left -= float(stats["coverage"])
         if left <= 0:
             break
-    found.boxes = _box_rows(rows)
-    if not rows:
-        found.note = f"PRIM found no box where {rule.text} is more common than elsewhere"
-    return found
+    return _box_rows(rows)
+
+
+def empty_boxes() -> pd.DataFrame:
+    """Box rows of no box, with every column."""
+    return _box_rows([])
 
 
 def _prim(x: pd.DataFrame, y: np.ndarray):  # -> ema_workbench.analysis.prim.Prim

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from se_sim.analysis import plots
+from se_sim.analysis import plots, policy_page
 from se_sim.analysis.discovery import Discovery, describe_box, discover, parse_rule
 from se_sim.analysis.rerun import RunInside, StoredDesign
 from se_sim.analysis.run_report import KEY_OUTCOMES
@@ -109,6 +109,7 @@ def write_report(
     _lead(page, summary, contrast, sensitivity, baseline_id, out)
     page.found = [_discovery_sentence(d) for d in discoveries]
     stored = _stored_design(results, page)
+    _planner(page, stored, baseline_id, out, files)
     _tables(page, summary, contrast)
     _heatmaps(page, out)
     _time_series(page, out)
@@ -243,6 +244,20 @@ def _discovery_sentence(found: Discovery) -> str:
     return (f"{text}; mostly where {html.escape(describe_box(found.boxes, 1))} (that box holds "
             f"{first['coverage']:.0%} of those runs, and {first['density']:.0%} of the runs in "
             "it have the outcome).")
+
+
+def _planner(page: _Page, stored: StoredDesign | None, baseline_id: int, out: Path,
+             files: list[Path]) -> None:
+    """For a comparison of policies with objectives or uncertainty draws, the planner's first
+    screen and sections (policy_page.py) take the lead; with costs alone, its cost section."""
+    if not policy_page.applies(page.results):
+        return
+    planner = policy_page.write_policy_page(page.results, stored, baseline_id, out)
+    page.headline = planner.headline or page.headline
+    page.lead_figure = planner.lead_figure or page.lead_figure
+    page.sections += planner.sections
+    page.notes += planner.notes
+    files += [path for path in planner.files if path.suffix == ".csv"]
 
 
 # The sections below it ----------------------------------------------------------------------
@@ -539,7 +554,9 @@ def _html(page: _Page) -> str:
         f"{total} runs stored)"
     crn = "common random numbers" if results.spec.get("common_random_numbers") else \
         "independent seeds"
+    draws = (results.manifest.get("uncertainty") or {}).get("draws")
     facts = (f"{results.kind} design, {results.points} design points × "
+             f"{f'{draws} uncertainty draws × ' if draws else ''}"
              f"{results.spec.get('replicates', 1)} replicates on {crn}: {ok} runs ok"
              f"{f', {failed} failed and left out' if failed else ''}{state}")
     description = results.spec.get("description") or ""

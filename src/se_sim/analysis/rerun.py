@@ -34,6 +34,10 @@ HOUSEHOLD_FIELDS = {
     "income_thb": "income",
     "food_secure": "food_secure",
     "grants_thb": "grants_thb",
+    "is_member": "is_member",
+    "earned_income_start_thb": "earned_income_start",
+    "disposable_income_thb": "disposable_income",  # this month's
+    "disposable_income_sum_thb": "disposable_income_sum",  # over the months run
 }
 
 
