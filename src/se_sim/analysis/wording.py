@@ -9,52 +9,15 @@ import math
 
 import pandas as pd
 
-from se_sim.analysis.sweep_results import short_name
-
-NAMES = {
-    "fund_inflow_total_thb": "inflow to the vulnerable fund",
-    "fund_unique_beneficiaries": "people helped by the fund",
-    "fund_balance_end_thb": "fund balance at the end",
-    "fund_grants_total_thb": "grants paid by the fund",
-    "garden_households_end_of_shock": "households fed from gardens at the end of the shock",
-    "members_end": "enterprise members at the end",
-    "members_newcomer_end": "newcomer members at the end",
-    "cross_group_tie_share_start": "cross-group share of ties at the start",
-    "cross_group_tie_share_end": "cross-group share of ties at the end",
-    "outgroup_trust_start": "trust toward the other group at the start",
-    "outgroup_trust_end": "trust toward the other group at the end",
-    "active_enterprises_end": "active enterprises at the end",
-    "gini_income_end": "income Gini at the end",
-    "poverty_rate_end": "poverty rate at the end",
-}
-
-
-def metric_name(metric: str) -> str:
-    """A metric as a reader says it, without its unit: ``members_end`` → "members end"."""
-    if metric in NAMES:
-        return NAMES[metric]
-    return metric.removesuffix("_thb").replace("_", " ")
-
-
-def metric_label(metric: str) -> str:
-    """The name with its unit, for axes and tables."""
-    return f"{metric_name(metric)} (THB)" if metric.endswith("_thb") else metric_name(metric)
-
+from se_sim.analysis.labels import metric_label, metric_name, parameter_name
+from se_sim.analysis.numbers import percent, significant
 
 def number(value: float, metric: str = "", signed: bool = False) -> str:
-    """Three significant figures, thousands separated; THB metrics carry their unit."""
+    """Three significant figures, thousands separated, a minus sign; THB metrics carry their
+    unit."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "n/a"
-    if value == 0:
-        text = "0"
-    elif abs(value) >= 1000:
-        digits = 2 - math.floor(math.log10(abs(value)))
-        text = f"{round(value, digits):,.0f}"
-    else:
-        text = f"{value:.3g}"
-    if signed and value > 0:
-        text = "+" + text
-    text = text.replace("-", "−")  # a minus sign, not a hyphen
+    text = significant(value, signed)
     return f"{text} THB" if metric.endswith("_thb") else text
 
 
@@ -77,7 +40,7 @@ def contrast_sentences(table: pd.DataFrame, metric: str) -> list[str]:
         elif row.ci_low > 0 or row.ci_high < 0:
             verb = "raises" if row.mean_diff > 0 else "lowers"
             change = row.mean_diff / row.baseline_mean if row.baseline_mean else math.inf
-            relative = f", {change:+.0%}" if abs(change) < 10 else ""
+            relative = f", {percent(change, signed=True)}" if abs(change) < 10 else ""
             sentences.append(f"<b>{point}</b> {verb} {name} by "
                              f"{number(abs(row.mean_diff), metric)} "
                              f"({interval(row.ci_low, row.ci_high, metric)}{relative})")
@@ -108,8 +71,8 @@ def main_effects_sentence(runs: pd.DataFrame, swept: list[str], metric: str) -> 
     if not spans:
         return ""
     ranked = sorted(spans.items(), key=lambda item: -item[1])
-    parts = [f"<b>{short_name(name)}</b> (its level means span {number(span, metric)})"
-             if i == 0 else f"{short_name(name)} ({number(span, metric)})"
+    parts = [f"<b>{parameter_name(name)}</b> (its level means span {number(span, metric)})"
+             if i == 0 else f"{parameter_name(name)} ({number(span, metric)})"
              for i, (name, span) in enumerate(ranked)]
     return f"What moves it most: {', then '.join(parts)}."
 
