@@ -47,7 +47,7 @@ def event_rows(runs: pd.DataFrame, metric: str, by: Sequence[str] = ()) -> pd.Da
     ``median_month`` (among the runs where it happened; NaN where it never did)."""
     happened = pd.to_numeric(runs[metric], errors="coerce")
     table = runs[list(by)].assign(_month=happened, _event=happened.notna())
-    groups = table.groupby(list(by), sort=True, dropna=False) if by else [((), table)]
+    groups = table.groupby(list(by), sort=False, dropna=False) if by else [((), table)]
     rows = []
     for key, part in groups:
         n, k = len(part), int(part["_event"].sum())

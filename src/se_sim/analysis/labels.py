@@ -158,14 +158,17 @@ METRICS: dict[str, Name] = {
                                    "THB"),
 }
 
-# "Month when" outcomes: empty in runs where it did not happen; what "it" is, in words.
-EVENTS: dict[str, Name] = {
+# "Month when" outcomes: empty in runs where it did not happen; what "it" is, in words. The
+# first three are always read as events; the last only when some run lacks it (a network
+# that never had working ties), since otherwise its month is the outcome itself.
+EVENT_NAMES: dict[str, Name] = {
     "closed_month": Name("an enterprise closed", "มีวิสาหกิจปิดกิจการ"),
     "first_closure_month": Name("an enterprise closed", "มีวิสาหกิจปิดกิจการ"),
     "welfare_fund_insolvent_month": Name("the welfare fund could not pay",
                                          "กองทุนสวัสดิการจ่ายไม่ได้"),
     "network_last_month": Name("the network had working ties", "เครือข่ายมีความสัมพันธ์ที่ทำงาน"),
 }
+EVENTS = ("closed_month", "first_closure_month", "welfare_fund_insolvent_month")
 
 PARAMETERS: dict[str, Name] = {
     "allocation.fund_share": Name("profit share to the fund", "ส่วนแบ่งกำไรเข้ากองทุน", "share"),
@@ -248,7 +251,7 @@ def parameter_label(path: str, language: Language = "en") -> str:
 
 def event_name(metric: str, language: Language = "en") -> str:
     """What a "month when" metric records, as a clause: "an enterprise closed"."""
-    known = EVENTS.get(metric)
+    known = EVENT_NAMES.get(metric)
     return known.text(language) if known else metric_name(metric, language)
 
 

@@ -91,6 +91,13 @@ class _Page:
     headline: list[str] = field(default_factory=list)  # the answer, then one item per point
     found: list[str] = field(default_factory=list)  # one sentence per discovery rule
     lead_figure: Path | None = None
+
+    @property
+    def shown(self) -> list[str]:
+        """The metrics of the page's wide tables: the experiment's report metrics (or the asked
+        ones); the CSV files beside the page hold every metric."""
+        named = [m for m in self.results.report_metrics if m in self.metrics]
+        return list(dict.fromkeys([self.main, *named]))
     sections: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)  # the CSV tables written beside the page
@@ -309,10 +316,11 @@ def _lead_effects(page: _Page, found: _Found) -> None:
     if effects is None or main not in set(effects.variance["metric"]):
         _lead_means(page, found)
         return
-    page.headline += effects_sentences(effects, main, results)
     others = [m for m in results.report_metrics
               if m != main and m in set(effects.effects["metric"])]
     lead = _lead_factor(effects, main)
+    said = effects_sentences(effects, main, results)
+    page.headline += said[:1] if others and lead is not None else said  # trade-offs say the rest
     if others and lead is not None:
         page.headline += tradeoff_sentences(effects.effects, lead, [main, *others], results)
         page.lead_figure = plots.plot_tradeoffs(
@@ -410,22 +418,30 @@ def _contrast_table(page: _Page, found: _Found) -> None:
     if contrast is None or contrast.empty:
         return
     pivot = contrast.assign(cell=[_contrast_cell(r) for r in contrast.itertuples()])
-    wide = pivot.pivot(index="point", columns="metric", values="cell")
-    wide = wide.reindex(index=list(dict.fromkeys(contrast["point"])),
-                        columns=[m for m in page.metrics if m in set(contrast["metric"])])
-    wide.columns = [metric_label(m) for m in wide.columns]
+    points = list(dict.fromkeys(contrast["point"]))
+    if len(points) <= MAX_LINES:  # a few variants: one column each, every metric a row
+        wide = pivot.pivot(index="metric", columns="point", values="cell")
+        wide = wide.reindex(index=[m for m in page.metrics if m in set(contrast["metric"])],
+                            columns=points)
+        wide.index = [metric_label(m) for m in wide.index]
+        what = "every metric"
+    else:  # many points: one row each, the report metrics as columns
+        wide = pivot.pivot(index="point", columns="metric", values="cell")
+        wide = wide.reindex(index=points, columns=[m for m in page.shown
+                                                   if m in set(contrast["metric"])])
+        wide.columns = [metric_label(m) for m in wide.columns]
+        what = "every design point"
     page.sections.append(_section(
         f"Differences from {contrast['baseline'].iloc[0]}",
-        "<p>Mean difference and its 95% interval, one row per design point; green and red "
-        "where the interval excludes zero. " + _methods(contrast) + " p-values (in "
-        "contrasts.csv) are not adjusted for multiple comparisons.</p>"
-        + _fold(_html_table(wide), len(wide), "every design point")))
+        "<p>Mean difference and its 95% interval; green and red where the interval excludes "
+        "zero. " + _methods(contrast) + " p-values (in contrasts.csv) are not adjusted for "
+        "multiple comparisons.</p>" + _fold(_html_table(wide), len(wide), what)))
 
 
 def _means_table(page: _Page, found: _Found) -> None:
     results, summary = page.results, found.summary
     events = set(found.events["metric"]) if found.events is not None else set()
-    shown = [m for m in page.metrics if m not in events]
+    shown = [m for m in page.shown if m not in events]
     if results.points <= OPEN_ROWS:
         cells = summary[summary["metric"].isin(shown)]
         cells = cells.assign(cell=[
@@ -434,7 +450,10 @@ def _means_table(page: _Page, found: _Found) -> None:
         wide = cells.pivot(index="point", columns="metric", values="cell")
         wide = wide.reindex(index=list(results.point_labels), columns=shown)
         wide.columns = [metric_label(m) for m in wide.columns]
-        body = _html_table(wide)
+        body = ("<p>The experiment's report metrics; every metric is in summary_by_point.csv."
+                "</p>" + _html_table(wide))
+        if found.analysis in ("effects", "sensitivity"):  # the effects above say it shorter
+            body = _fold(body, results.points + OPEN_ROWS, "the mean of every design point")
     else:
         rows = summary[summary["metric"] == page.main].sort_values("mean", ascending=False)
         rows = rows.dropna(subset=["mean"])
@@ -474,7 +493,7 @@ def _effects(page: _Page, found: _Found) -> None:
     results, effects = page.results, found.effects
     if effects is None or effects.effects.empty:
         return
-    table = effects.effects[effects.effects["metric"].isin(page.metrics)]
+    table = effects.effects[effects.effects["metric"].isin(page.shown)]
     table = table.assign(
         factor=[results.field_label(f) for f in table["factor"]],
         level=[results.level_label(f, v) for f, v in zip(effects.effects.loc[table.index,
@@ -484,7 +503,7 @@ def _effects(page: _Page, found: _Found) -> None:
               "</small>" for r in table.itertuples()])
     wide = table.pivot_table(index=["factor", "level"], columns="metric", values="cell",
                              aggfunc="first", sort=False)
-    wide = wide[[m for m in page.metrics if m in wide.columns]]
+    wide = wide[[m for m in page.shown if m in wide.columns]]
     wide.columns = [metric_label(m) for m in wide.columns]
     variance = effects.variance[effects.variance["metric"].isin(page.metrics)]
     shares = variance.assign(
@@ -492,16 +511,21 @@ def _effects(page: _Page, found: _Found) -> None:
         cell=[f"{percent(r.share)}" + (f"<br><small>p {_p(r.p_value)}</small>"
                                        if not np.isnan(r.p_value) else "")
               for r in variance.itertuples()])
-    share_table = shares.pivot_table(index="term", columns="metric", values="cell",
+    share_table = shares.pivot_table(index="metric", columns="term", values="cell",
                                      aggfunc="first", sort=False)
-    share_table = share_table[[m for m in page.metrics if m in share_table.columns]]
-    share_table.columns = [metric_label(m) for m in share_table.columns]
+    order = [m for m in page.shown if m in share_table.index]
+    rest = [m for m in page.metrics if m in share_table.index and m not in order]
+    share_table = share_table.reindex(order + rest)
+    share_table.index = [metric_label(m) for m in share_table.index]
     skipped = "".join(f"<li>{html.escape(metric_name(m))}: {html.escape(why)}</li>"
                       for m, why in effects.skipped.items() if m in page.metrics)
     body = ("<p>Share of the variance between design points that each factor and each "
             f"two-way interaction explains (factorial ANOVA on the {effects.fitted_on}, type II "
             "sums of squares; the residual holds higher interactions and noise), with the F "
-            "test's p-value. In variance.csv.</p>" + _html_table(share_table)
+            "test's p-value. In variance.csv.</p>"
+            + _html_table(share_table.iloc[:len(order)])
+            + (_fold(_html_table(share_table.iloc[len(order):]), OPEN_ROWS + 1,
+                     f"{len(rest)} more metrics") if rest else "")
             + (f"<p>Without a variance decomposition:</p><ul>{skipped}</ul>" if skipped else ""))
     pair = largest_interaction(effects.variance, page.main)
     if pair is not None:
@@ -748,7 +772,7 @@ def _sensitivity(page: _Page, found: _Found) -> None:
                         if page.main in wide.columns else wide.index)
     wide.index = [results.field_label(p) for p in wide.index]
     wide.columns = [metric_label(m) for m in wide.columns]
-    shown = [m for m in page.metrics if m in set(table["metric"])]
+    shown = [m for m in page.shown if m in set(table["metric"])]
     figures = [plots.plot_sensitivity(table[table["metric"] == m], sensitivity.kind,
                                       metric_label(m), found.out / f"sensitivity_{m}.png",
                                       results.field_label)
@@ -762,7 +786,9 @@ def _sensitivity(page: _Page, found: _Found) -> None:
     body = (f"<p>{what} of every summary metric (replicates of a point averaged first), "
             "parameters ranked by their effect on the main metric; every index with its "
             "interval is in sensitivity.csv.</p>"
-            + "".join(_img(f) for f in figures[1:])
+            + (f"<details><summary>Indices of {len(figures) - 1} more metrics</summary>"
+               + "".join(_img(f) for f in figures[1:]) + "</details>" if len(figures) > 1
+               else "")
             + _fold(_html_table(shaded), OPEN_ROWS + 1, "the indices of every metric")
             + (f"<p>Without indices:</p><ul>{skipped}</ul>" if skipped else ""))
     page.sections.append(_section("Sensitivity", body))
