@@ -15,8 +15,10 @@ from statsmodels.stats.proportion import proportion_confint
 
 from se_sim.analysis.effects import factorial_effects
 from se_sim.analysis.events import event_rows, event_text
-from se_sim.analysis.labels import metric_label, metric_name
+from se_sim.analysis.labels import METRICS, PARAMETERS, UNITS, metric_label, metric_name
+from se_sim.analysis.sweep_results import read_sweep
 from se_sim.analysis.sweep_table import format_sweep_table, median_interval
+from se_sim.app.labels import LABELS
 from se_sim.cli import main
 from se_sim.runner import load_runs
 from se_sim.runner.experiment import load_experiment
@@ -191,3 +193,13 @@ def test_a_morris_page_has_indices_and_no_contrasts(tmp_path: Path) -> None:
     assert "Morris screening" in page and (out / "report" / "sensitivity.csv").exists()
     headers = re.findall(r"<th[^>]*>(.*?)</th>", page, flags=re.S)
     assert max(len(h) for h in headers) < 80 and not _has_nan(_text(page))
+
+
+def test_every_summary_metric_has_a_label_in_both_languages(grid: Path) -> None:
+    """A new model output without a label would show its column name on pages and tables."""
+    unlabelled = [m for m in read_sweep(grid).metrics if m not in METRICS]
+    assert unlabelled == []
+    for name in [*METRICS.values(), *PARAMETERS.values()]:
+        assert name.en and name.th and (not name.unit or name.unit in UNITS)
+    # the teaching page's controls read the same table
+    assert LABELS["profit_share"]["th"] == PARAMETERS["allocation.fund_share"].th
