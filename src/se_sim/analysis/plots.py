@@ -352,6 +352,8 @@ def plot_sensitivity(table: pd.DataFrame, kind: str, label: str, path: Path,
                      name: Callable[[str], str] = str) -> Path:
     """Indices of one metric by parameter: Sobol' S1 and ST, Morris mu* (with sigma), or
     standardised regression coefficients, each with its 95% interval."""
+    rank = {"sobol": "ST", "morris": "mu_star"}.get(kind, "src")
+    table = table.reindex(table[rank].abs().sort_values(ascending=False).index)  # largest first
     fig, ax = plt.subplots(figsize=(9.6, 0.45 * len(table) + 1.5), constrained_layout=True)
     rows = np.arange(len(table))[::-1]
     if kind == "sobol":

@@ -605,7 +605,7 @@ def _groups(results: SweepResults) -> tuple[pd.Series, str]:
     """run_id → the line a run belongs to in time series and survival curves."""
     ok = results.ok.set_index("run_id")
     if results.kind == "variants":
-        return ok["variant"].astype(str), "variant"
+        return ok["variant"].map(lambda name: results.level_label("variant", name)), "variant"
     first = results.swept[0] if results.swept else None
     if first and ok[first].nunique() <= MAX_LINES:
         name = results.field_label(first)

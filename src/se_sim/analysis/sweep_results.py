@@ -84,7 +84,7 @@ class SweepResults:
         per household = 2" (the experiment's ``labels:`` first)."""
         first = self.runs.drop_duplicates("point_id").set_index("point_id").sort_index()
         if self.kind == "variants":
-            return first["variant"].astype(str)
+            return first["variant"].map(lambda name: self.level_label("variant", name))
         if not self.swept:
             return pd.Series("all runs", index=first.index)
         return first[self.swept].apply(
