@@ -431,11 +431,19 @@ def _contrast_table(page: _Page, found: _Found) -> None:
                                                    if m in set(contrast["metric"])])
         wide.columns = [metric_label(m) for m in wide.columns]
         what = "every design point"
+    if what == "every metric":  # the report metrics open, the others folded
+        lead = [metric_label(m) for m in page.shown if metric_label(m) in wide.index]
+        rest = wide.drop(index=lead)
+        table = _html_table(wide.loc[lead]) + (
+            _fold(_html_table(rest), OPEN_ROWS + 1, f"{len(rest)} more metrics")
+            if len(rest) else "")
+    else:
+        table = _fold(_html_table(wide), len(wide), what)
     page.sections.append(_section(
         f"Differences from {contrast['baseline'].iloc[0]}",
         "<p>Mean difference and its 95% interval; green and red where the interval excludes "
         "zero. " + _methods(contrast) + " p-values (in contrasts.csv) are not adjusted for "
-        "multiple comparisons.</p>" + _fold(_html_table(wide), len(wide), what)))
+        "multiple comparisons.</p>" + table))
 
 
 def _means_table(page: _Page, found: _Found) -> None:

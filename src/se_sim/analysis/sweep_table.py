@@ -126,13 +126,26 @@ def _event_table(runs: pd.DataFrame, swept: list[str], metric: str,
     return shown.rename(columns=names).to_string(index=False)
 
 
+def _labels(out: str | Path) -> dict:
+    """The experiment's ``labels:`` as stored in the manifest."""
+    manifests = read_manifests(Path(out))
+    return (manifests[0].get("experiment", {}).get("resolved", {}).get("labels") or {}
+            if manifests else {})
+
+
 def _field_names(out: str | Path, swept: list[str]) -> dict[str, str]:
     """Column headings for the swept fields: the experiment's ``labels:`` names, else the
     shared label table's."""
-    manifests = read_manifests(Path(out))
-    labels = manifests[0].get("experiment", {}).get("resolved", {}).get("labels") or {} \
-        if manifests else {}
+    labels = _labels(out)
     return {name: (labels.get(name) or {}).get("name") or parameter_name(name) for name in swept}
+
+
+def _level_names(out: str | Path, runs: pd.DataFrame, swept: list[str]) -> pd.DataFrame:
+    """The runs with each labelled level in words (``market_channel`` → "an online shop")."""
+    labels = _labels(out)
+    named = {f: (labels.get(f) or {}).get("levels") or {} for f in swept}
+    return runs.assign(**{f: runs[f].map(lambda v, words=words: words.get(str(v), v))
+                          for f, words in named.items() if words})
 
 
 def format_sweep_table(out: str | Path, swept: list[str], metric: str | None) -> str:
@@ -152,6 +165,7 @@ def format_sweep_table(out: str | Path, swept: list[str], metric: str | None) ->
     if not pd.api.types.is_numeric_dtype(runs[metric]):
         return f"report metric '{metric}' is not a number; set 'report:' to a numeric summary"
     label = metric_label(metric)
+    runs = _level_names(out, runs, swept)
     ok = runs[runs["status"] == "ok"]
     names = _field_names(out, swept)
     if is_event(metric, ok[metric]):
