@@ -59,4 +59,6 @@ def percent(share: float | None, signed: bool = False) -> str:
     """A share as a whole percent: ``0.4`` → ``40%``; signed: ``+12%``, ``−39%``."""
     if share is None or not math.isfinite(share):
         return "n/a"
+    if round(share * 100) == 0:
+        return "0%"  # not "−0%" or "+0%"
     return minus(f"{share:+.0%}" if signed else f"{share:.0%}")

@@ -17,6 +17,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.lines import Line2D
 
 from se_sim.analysis.labels import metric_label
+from se_sim.analysis.numbers import significant
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -195,6 +196,7 @@ def plot_tradeoffs(effects: pd.DataFrame, metrics: list[str], factor: str,
         ax.set_title(_wrap(metric_label(metric)), fontsize=9)
         ax.set_xlabel(factor, fontsize=8)
         ax.grid(alpha=0.3)
+        _plain_axis(ax)
     return _save(fig, path)
 
 
@@ -215,6 +217,7 @@ def plot_main_effects(effects: pd.DataFrame, label: str, names: dict[str, str],
         ax.set_xlabel(names.get(factor, factor), fontsize=9)
         ax.grid(alpha=0.3)
     axes.flat[0].set_ylabel(_wrap(label))
+    _plain_axis(axes.flat[0])
     return _save(fig, path)
 
 
@@ -235,9 +238,17 @@ def plot_interaction(runs: pd.DataFrame, a: str, b: str, metric: str, label: str
     ax.set_xticks(x, [level(a, v) for v in table.index])
     ax.set_xlabel(names[0])
     ax.set_ylabel(_wrap(label))
+    _plain_axis(ax)
     ax.legend(title=names[1], fontsize=8)
     ax.grid(alpha=0.3)
     return _save(fig, path)
+
+
+def _plain_axis(ax: plt.Axes) -> None:
+    """Values on the y axis as the page writes them (2,000,000, −5), not 2.0 with "1e6"."""
+    from matplotlib.ticker import FuncFormatter
+
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: significant(value)))
 
 
 def _wrap(text: str, width: int = 34) -> str:

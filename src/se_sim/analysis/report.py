@@ -316,9 +316,11 @@ def _lead_effects(page: _Page, found: _Found) -> None:
     if effects is None or main not in set(effects.variance["metric"]):
         _lead_means(page, found)
         return
-    others = [m for m in results.report_metrics
-              if m != main and m in set(effects.effects["metric"])]
     lead = _lead_factor(effects, main)
+    moving = effects.effects[effects.effects["factor"] == lead].groupby("metric")["mean"].agg(
+        lambda means: means.max() > means.min())
+    others = [m for m in results.report_metrics  # those that move with the lead factor
+              if m != main and moving.get(m, False)]
     said = effects_sentences(effects, main, results)
     page.headline += said[:1] if others and lead is not None else said  # trade-offs say the rest
     if others and lead is not None:
