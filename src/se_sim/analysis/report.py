@@ -91,11 +91,14 @@ class _Page:
     headline: list[str] = field(default_factory=list)  # the answer, then one item per point
     found: list[str] = field(default_factory=list)  # one sentence per discovery rule
     lead_figure: Path | None = None
+    asked: list[str] = field(default_factory=list)  # --metric
 
     @property
     def shown(self) -> list[str]:
         """The metrics of the page's wide tables: the experiment's report metrics (or the asked
         ones); the CSV files beside the page hold every metric."""
+        if self.asked:
+            return self.asked
         named = [m for m in self.results.report_metrics if m in self.metrics]
         return list(dict.fromkeys([self.main, *named]))
     sections: list[str] = field(default_factory=list)
@@ -138,7 +141,7 @@ def write_report(
     and the figures into ``out`` (default ``folder/report``). All input is checked first."""
     results = read_sweep(folder)
     main, chosen, notes = _choose_metrics(results, list(metrics or []))
-    page = _Page(results, main, chosen, notes=notes)
+    page = _Page(results, main, chosen, notes=notes, asked=list(dict.fromkeys(metrics or [])))
     analysis = _analysis(results)
     baseline_id = _baseline(results, baseline)
     parsed = [parse_rule(rule, results) for rule in rules]
@@ -570,7 +573,7 @@ def _heatmaps(page: _Page, found: _Found) -> None:
     if results.kind != "grid" or len(numeric) < 2:
         return
     events = set(found.events["metric"]) if found.events is not None else set()
-    varying = [m for m in page.metrics if results.ok[m].nunique(dropna=False) > 1]
+    varying = [m for m in page.shown if results.ok[m].nunique(dropna=False) > 1]
     labels = {f: results.field_label(f) for f in numeric}
     figures = [plots.plot_heatmaps(results.ok, numeric[:3], m, metric_label(m),
                                    found.out / f"heatmap_{m}.png", labels,
@@ -578,7 +581,7 @@ def _heatmaps(page: _Page, found: _Found) -> None:
     facets = f", one panel per level of {labels[numeric[2]]}" if len(numeric) > 2 else ""
     rest = f"; averaged over {', '.join(labels[n] for n in numeric[3:])}" \
         if len(numeric) > 3 else ""
-    constant = [metric_name(m) for m in page.metrics if m not in varying]
+    constant = [metric_name(m) for m in page.shown if m not in varying]
     same = f" The same in every run (no heatmap): {', '.join(constant)}." if constant else ""
     said = (" For events, the share of runs in which it happened, with the count in each cell."
             if events & set(varying) else "")
