@@ -238,4 +238,4 @@ def test_failed_runs_are_left_out_and_said_so(tmp_path: Path) -> None:
     page = (out / "report" / "report.html").read_text()
     assert "6 runs ok, 6 failed and left out" in page
     summary = pd.read_csv(out / "report" / "summary_by_point.csv")
-    assert sorted(summary["point"].unique()) == ["n = 10", "n = 20"]
+    assert sorted(summary["point"].unique()) == ["n: 10", "n: 20"]

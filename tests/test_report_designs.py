@@ -161,10 +161,10 @@ def test_named_levels_and_labels_reach_the_page_and_a_named_baseline_adds_contra
     assert main(["report", str(labelled)]) == 0
     page = (labelled / "report" / "report.html").read_text()
     contrast = pd.read_csv(labelled / "report" / "contrasts.csv")
-    assert set(contrast["baseline"]) == {"profit share to the fund = 0.1, support = no support"}
+    assert set(contrast["baseline"]) == {"profit share to the fund: 0.1; support: no support"}
     grant = contrast[(contrast["metric"] == "fund_inflow_total_thb")
-                     & (contrast["point"] == "profit share to the fund = 0.1, "
-                                             "support = a 3,000 THB grant")]
+                     & (contrast["point"] == "profit share to the fund: 0.1; "
+                                             "support: a 3,000 THB grant")]
     assert grant["mean_diff"].item() == pytest.approx(3000)  # the grant, paired on seeds
     assert "a 3,000 THB grant" in page and "What each factor does" in page
     assert not _has_nan(_text(page))

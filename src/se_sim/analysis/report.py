@@ -622,7 +622,7 @@ def _groups(results: SweepResults) -> tuple[pd.Series, str]:
     first = results.swept[0] if results.swept else None
     if first and ok[first].nunique() <= MAX_LINES:
         name = results.field_label(first)
-        return (ok[first].map(lambda v: f"{name} = {results.level_label(first, v)}"),
+        return (ok[first].map(lambda v: f"{name}: {results.level_label(first, v)}"),
                 f"level of {name}")
     return pd.Series("all runs", index=ok.index), "all runs together"
 

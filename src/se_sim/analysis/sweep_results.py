@@ -80,15 +80,15 @@ class SweepResults:
 
     @cached_property
     def point_labels(self) -> pd.Series:
-        """A readable name per point_id: the variant, or "profit share to the fund = 0.1, ties
-        per household = 2" (the experiment's ``labels:`` first)."""
+        """A readable name per point_id: the variant, or "profit share to the fund: 0.1; ties
+        per household: 2" (the experiment's ``labels:`` first)."""
         first = self.runs.drop_duplicates("point_id").set_index("point_id").sort_index()
         if self.kind == "variants":
             return first["variant"].map(lambda name: self.level_label("variant", name))
         if not self.swept:
             return pd.Series("all runs", index=first.index)
         return first[self.swept].apply(
-            lambda row: ", ".join(f"{self.field_label(k)} = {self.level_label(k, v)}"
+            lambda row: "; ".join(f"{self.field_label(k)}: {self.level_label(k, v)}"
                                   for k, v in row.items()), axis=1
         )
 

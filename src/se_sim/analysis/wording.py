@@ -130,7 +130,7 @@ def tradeoff_sentences(effects: pd.DataFrame, factor: str, metrics: list[str],
     first_level, last_level = rows["level"].iloc[0], rows["level"].iloc[-1]
     name = html.escape(results.field_label(factor))
     first, last = (html.escape(results.level_label(factor, v)) for v in (first_level, last_level))
-    sentences = [f"Trade-offs: from {name} = {first} to {last} (averaged over the other "
+    sentences = [f"Trade-offs: from {name} {first} to {last} (averaged over the other "
                  "factors):"]
     for metric in metrics:
         part = rows[rows["metric"] == metric]
