@@ -34,7 +34,7 @@ def test_run_writes_every_output(tmp_path: Path, capsys) -> None:
                  "--quiet", *SMALL])
     assert code == 0
     printed = capsys.readouterr().out
-    assert "fund_inflow_total_thb" in printed and str(out) in printed
+    assert metric_label("fund_inflow_total_thb") in printed and str(out) in printed
     steps = pd.read_parquet(out / "steps.parquet")
     assert len(steps) == 3 * 9  # months 0..8 for each replicate
     assert set(MONTHLY) <= set(steps.columns)
