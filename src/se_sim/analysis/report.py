@@ -294,6 +294,7 @@ def _lead_contrasts(page: _Page, found: _Found) -> None:
     others = [m for m in results.report_metrics if m != main and m in set(contrast["metric"])]
     if others:
         page.headline.append(_tradeoff_contrasts(contrast, main, others))
+    page.headline += _event_bullets(page, found)
     rows = contrast[contrast["metric"] == main].sort_values("mean_diff", ascending=False)
     page.lead_figure = plots.plot_contrasts(rows, metric_label(main), str(base["point"]),
                                             found.out / "contrasts.png")
@@ -326,6 +327,7 @@ def _lead_effects(page: _Page, found: _Found) -> None:
               if m != main and moving.get(m, False)]
     said = effects_sentences(effects, main, results)
     page.headline += said[:1] if others and lead is not None else said  # trade-offs say the rest
+    page.headline += _event_bullets(page, found)
     if others and lead is not None:
         page.headline += tradeoff_sentences(effects.effects, lead, [main, *others], results)
         page.lead_figure = plots.plot_tradeoffs(
@@ -401,6 +403,24 @@ def _event_sentence(events: pd.DataFrame, metric: str) -> str:
     runs, happened = int(rows["runs"].sum()), int(rows["events"].sum())
     return (f"{event_name(metric).capitalize()} in {happened} of {runs} runs "
             f"({percent(happened / runs)}); by design point in the table of events below.")
+
+
+def _event_bullets(page: _Page, found: _Found) -> list[str]:
+    """One line per "month when" report metric: in how many runs it happened at each point
+    (at most MAX_LINES points; beyond, over all runs), never a month averaged over runs."""
+    if found.events is None:
+        return []
+    lines = []
+    for metric in [m for m in page.shown if m in set(found.events["metric"])]:
+        rows = found.events[found.events["metric"] == metric]
+        if len(rows) > MAX_LINES:
+            lines.append(_event_sentence(found.events, metric))
+            continue
+        parts = [f"{html.escape(str(r.point))} {r.events} of {r.runs}"
+                 + (f" (median month {number(r.median_month)})" if r.events else "")
+                 for r in rows.itertuples()]
+        lines.append(f"Runs in which {event_name(metric)}: {'; '.join(parts)}.")
+    return lines
 
 
 def _discovery_sentence(found: Discovery) -> str:
