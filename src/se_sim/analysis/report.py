@@ -905,7 +905,8 @@ def _html(page: _Page, analysis: str) -> str:
 <div id="lead">{lead}</div>
 {"".join(page.sections)}
 <section><h2>Notes</h2><ul class="notes">{notes}
-<li>Intervals are 95% Student t intervals of the mean over replicates; tables of every metric:
+<li>Intervals are 95% Student t intervals of the mean over replicates (for events, Wilson
+intervals of the share of runs in which it happened); tables of every metric:
 {files}.</li>
 <li>Results folder {html.escape(str(results.folder))}; se_sim {provenance.get('se_sim', '?')},
 Mesa {provenance.get('mesa', '?')}, commit {html.escape(str(results.manifest.get('git_commit')))};
