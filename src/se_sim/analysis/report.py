@@ -460,7 +460,7 @@ def _contrast_table(page: _Page, found: _Found) -> None:
         lead = [metric_label(m) for m in page.shown if metric_label(m) in wide.index]
         rest = wide.drop(index=lead)
         table = _html_table(wide.loc[lead]) + (
-            _fold(_html_table(rest), OPEN_ROWS + 1, f"{len(rest)} more metrics")
+            _fold(_html_table(rest), len(rest), "more metrics", always=True)
             if len(rest) else "")
     else:
         table = _fold(_html_table(wide), len(wide), what)
@@ -486,7 +486,7 @@ def _means_table(page: _Page, found: _Found) -> None:
         body = ("<p>The experiment's report metrics; every metric is in summary_by_point.csv."
                 "</p>" + _html_table(wide))
         if found.analysis in ("effects", "sensitivity"):  # the effects above say it shorter
-            body = _fold(body, results.points + OPEN_ROWS, "the mean of every design point")
+            body = _fold(body, results.points, "the mean of every design point", always=True)
     else:
         rows = summary[summary["metric"] == page.main].sort_values("mean", ascending=False)
         rows = rows.dropna(subset=["mean"])
@@ -557,8 +557,8 @@ def _effects(page: _Page, found: _Found) -> None:
             "sums of squares; the residual holds higher interactions and noise), with the F "
             "test's p-value. In variance.csv.</p>"
             + _html_table(share_table.iloc[:len(order)])
-            + (_fold(_html_table(share_table.iloc[len(order):]), OPEN_ROWS + 1,
-                     f"{len(rest)} more metrics") if rest else "")
+            + (_fold(_html_table(share_table.iloc[len(order):]), len(rest), "more metrics",
+                     always=True) if rest else "")
             + (f"<p>Without a variance decomposition:</p><ul>{skipped}</ul>" if skipped else ""))
     pair = largest_interaction(effects.variance, page.main)
     if pair is not None:
@@ -822,7 +822,8 @@ def _sensitivity(page: _Page, found: _Found) -> None:
             + (f"<details><summary>Indices of {len(figures) - 1} more metrics</summary>"
                + "".join(_img(f) for f in figures[1:]) + "</details>" if len(figures) > 1
                else "")
-            + _fold(_html_table(shaded), OPEN_ROWS + 1, "the indices of every metric")
+            + _fold(_html_table(shaded), len(shaded), "the indices of every metric",
+                    always=True)
             + (f"<p>Without indices:</p><ul>{skipped}</ul>" if skipped else ""))
     page.sections.append(_section("Sensitivity", body))
 
@@ -933,9 +934,9 @@ def _html_table(wide: pd.DataFrame) -> str:
     return wide.fillna("").to_html(escape=False, border=0, index_names=False)
 
 
-def _fold(table: str, rows: int, what: str) -> str:
+def _fold(table: str, rows: int, what: str, always: bool = False) -> str:
     """Long tables are folded, so the page stays a few screens long whatever the design."""
-    if rows <= OPEN_ROWS:
+    if rows <= OPEN_ROWS and not always:
         return table
     return f"<details><summary>Show {html.escape(what)} ({rows} rows)</summary>{table}</details>"
 
