@@ -20,6 +20,8 @@ from se_sim.runner.experiment import DEFAULT_REPORT
 from se_sim.runner.storage import RUNNER_COLUMNS, load_results, read_manifests
 from se_sim.scenario.errors import InputError, did_you_mean
 
+SAMPLED = ("lhs", "sobol", "morris")  # designs read through sensitivity indices
+
 
 @dataclass(frozen=True)
 class SweepResults:
@@ -87,6 +89,8 @@ class SweepResults:
             return first["variant"].map(lambda name: self.level_label("variant", name))
         if not self.swept:
             return pd.Series("all runs", index=first.index)
+        if self.kind in SAMPLED:  # a sampled point's many values name nothing; the CSVs hold them
+            return pd.Series([f"sampled point {p}" for p in first.index], index=first.index)
         return first[self.swept].apply(
             lambda row: "; ".join(f"{self.field_label(k)}: {self.level_label(k, v)}"
                                   for k, v in row.items()), axis=1
