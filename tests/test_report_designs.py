@@ -244,3 +244,5 @@ def test_shipped_experiment_pages_read_right(name: str, months: int, size: dict,
     fields = [f for f in results.swept if f in headings]
     assert raw == [] and fields == []
     assert "month=61" not in page
+    headers = re.findall(r"<th[^>]*>(.*?)</th>", page, flags=re.S)
+    assert max(len(h) for h in headers) < 120  # no header lists a sampled point's values
