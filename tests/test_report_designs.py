@@ -246,3 +246,10 @@ def test_shipped_experiment_pages_read_right(name: str, months: int, size: dict,
     assert "month=61" not in page
     headers = re.findall(r"<th[^>]*>(.*?)</th>", page, flags=re.S)
     assert max(len(h) for h in headers) < 120  # no header lists a sampled point's values
+
+
+def test_named_levels_stand_alone(tmp_path: Path) -> None:
+    path = write_experiment(tmp_path, "bad", scenario="x.yaml", design={
+        "kind": "grid", "fields": {"interventions": {"named": {"none": []}, "values": [1]}}})
+    with pytest.raises(InputError, match="give named levels alone"):
+        load_experiment(path)
