@@ -56,8 +56,9 @@ def _validate_experiment(path: str, max_runs: int) -> int:
     plan = plan_sweep(load_experiment(path), max_runs)
     spec = plan.experiment.spec
     runs = f"the scenario {spec.scenario}" if spec.scenario else f"the model {spec.model}"
+    draws = f"{plan.draw_count:,} uncertainty draws x " if plan.draws is not None else ""
     print(f"{path}: valid experiment '{spec.name}' ({plan.design.kind} design of "
-          f"{len(plan.design.points):,} points x {spec.replicates:,} replicates = "
+          f"{len(plan.design.points):,} points x {draws}{spec.replicates:,} replicates = "
           f"{plan.total_runs:,} runs of {runs})")
     return EXIT_OK
 

@@ -183,6 +183,9 @@ def check_calibration(experiment: ExperimentFile) -> tuple[list[str], Bounds]:
     if not isinstance(spec.design, Lhs | Sobol):
         lines.append(f"{source}: design.kind = {spec.design.kind!r}: calibration needs an 'lhs' "
                      "or 'sobol' design, whose bounds are the priors")
+    if spec.uncertainty is not None:
+        lines.append(f"{source}: uncertainty: not used by a calibration, whose design's bounds "
+                     "are the priors; remove it, or sweep the experiment with se-sim sweep")
     if not spec.targets:
         lines.append(f"{source}: targets: none given; calibration needs targets such as "
                      "'fund_inflow_total_thb: {value: 10000, tolerance: 30%}'")

@@ -716,7 +716,8 @@ def _one_run(page: _Page, found: _Found) -> None:
     inside: list[RunInside] = []
     for row in runs:
         label = f"{labels[row['point_id']]} (replicate {row['replicate']})"
-        seen = stored.rerun(int(row["point_id"]), int(row["seed"]), label)
+        draw = int(row["draw"]) if "draw" in row.index else None
+        seen = stored.rerun(int(row["point_id"]), int(row["seed"]), label, draw)
         if seen is None:
             page.notes.append(f"Run {row['run_id']} could not be rebuilt; no pictures of it.")
             return

@@ -89,15 +89,17 @@ def welch_contrast(a: np.ndarray, b: np.ndarray, level: float = LEVEL) -> Contra
 def contrasts(results: SweepResults, metrics: list[str], baseline: int) -> pd.DataFrame:
     """Every other design point against ``baseline`` (a point_id), metric by metric.
 
-    Replicate r of a point is paired with replicate r of the baseline; pairs are used only when
-    every pair shares its seed, otherwise the comparison is unpaired.
+    Replicate r of a point is paired with replicate r of the baseline (at the same draw, in an
+    experiment with uncertainty draws); pairs are used only when every pair shares its seed,
+    otherwise the comparison is unpaired.
     """
     ok = results.ok
     labels = results.point_labels
-    base = ok[ok["point_id"] == baseline].set_index("replicate")
+    pair = ["draw", "replicate"] if "draw" in ok else "replicate"
+    base = ok[ok["point_id"] == baseline].set_index(pair)
     rows = []
     for point_id in sorted(set(ok["point_id"]) - {baseline}):
-        other = ok[ok["point_id"] == point_id].set_index("replicate")
+        other = ok[ok["point_id"] == point_id].set_index(pair)
         common = other.index.intersection(base.index)
         paired = len(common) >= 2 and bool(
             (other.loc[common, "seed"] == base.loc[common, "seed"]).all())

@@ -49,6 +49,12 @@ class SweepResults:
         return list(self.manifest["design"]["swept"])
 
     @property
+    def uncertain(self) -> list[str]:
+        """The parameters drawn by the experiment's ``uncertainty:`` section (none without one):
+        columns of the runs table that are inputs, not metrics."""
+        return list((self.manifest.get("uncertainty") or {}).get("parameters", []))
+
+    @property
     def points(self) -> int:
         return int(self.manifest["design"]["points"])
 
@@ -76,7 +82,7 @@ class SweepResults:
     @cached_property
     def metrics(self) -> list[str]:
         """Numeric summary columns, in the order the model reports them."""
-        skip = {*RUNNER_COLUMNS, *self.swept}
+        skip = {*RUNNER_COLUMNS, *self.swept, *self.uncertain}
         return [c for c in self.runs.columns
                 if c not in skip and pd.api.types.is_numeric_dtype(self.runs[c])]
 

@@ -278,6 +278,11 @@ def network_summary(model: CommunityModel) -> dict[str, float]:
     }
 
 
+# --- what the interventions cost their funders (model/events.py; paid from outside) ----------
+
+MONTHLY["intervention_cost_thb"] = lambda m: m.events.month_cost_thb
+
+
 class RunTracker:
     """Running figures for the summary, updated once a month with a handful of sums."""
 
@@ -360,4 +365,4 @@ def summarise(model: CommunityModel) -> dict[str, Any]:
         "wealth_median_newcomer_end": float(np.median(hh.savings[hh.newcomer]))
         if hh.newcomer.any() else 0.0,
         **network_summary(model),
-    } | finance_summary(model)
+    } | finance_summary(model) | model.events.cost_summary()

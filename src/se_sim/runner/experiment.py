@@ -223,6 +223,32 @@ class FieldLabels(Section):
     levels: dict[str, str] = Field(default_factory=dict)
 
 
+def _not_reversed(bounds: tuple[float, float]) -> tuple[float, float]:
+    if bounds[0] > bounds[1]:
+        raise ValueError("lower bound must not be above upper bound")
+    return bounds
+
+
+class Uncertainty(Section):
+    """What the data do not pin, drawn ``draws`` times and crossed with the policy design: each
+    draw sets every path of ``bounds`` (a Latin hypercube) and/or the parameters of one accepted
+    set of ``posterior`` (a CSV written by ``se-sim calibrate``, relative to the experiment file,
+    rows drawn with replacement, by its ``weight`` column if it has one). See runner/uncertainty.py.
+    """
+
+    draws: Annotated[int, Field(ge=1)]
+    bounds: dict[FieldPath, Annotated[tuple[float, float], AfterValidator(_not_reversed)]] = (
+        Field(default_factory=dict))
+    posterior: Annotated[str, Field(min_length=1)] | None = None
+
+    @model_validator(mode="after")
+    def _something_to_draw(self) -> Uncertainty:
+        if not self.bounds and self.posterior is None:
+            raise ValueError("give bounds (PATH: [low, high]) and/or posterior (a CSV of "
+                             "accepted parameter sets from se-sim calibrate)")
+        return self
+
+
 class Experiment[D: Section](Section):
     """One experiment: a design of points, each run ``replicates`` times with spawned seeds."""
 
@@ -247,6 +273,8 @@ class Experiment[D: Section](Section):
     labels: dict[FieldPath, Annotated[FieldLabels, BeforeValidator(_as_field_labels)]] = Field(
         default_factory=dict)
     baseline: str | dict[FieldPath, Any] | None = None  # a variant, or a grid cell's levels
+    uncertainty: Uncertainty | None = None
+    objectives: dict[FieldPath, Literal["max", "min"]] = Field(default_factory=dict)
 
     @property
     def report_metrics(self) -> list[str | None]:
@@ -258,11 +286,13 @@ class Experiment[D: Section](Section):
 
     def identity(self) -> dict[str, Any]:
         """Everything that decides the results of finished runs; ``report``, ``flush``, the time
-        limit, text, and how runs are scored against targets may change freely (a resume with a
-        longer limit retries timed-out runs; a calibration reuses a sweep's folder)."""
+        limit, text, how runs are scored against targets, and the objectives, labels and
+        baseline a report reads may change freely (a resume with a longer limit retries timed-out runs; a calibration reuses
+        a sweep's folder)."""
         return self.model_dump(mode="json", exclude_none=True,
                                exclude={"description", "report", "flush", "run_timeout_s",
-                                        "targets", "calibration", "labels", "baseline"})
+                                        "targets", "calibration", "objectives", "labels",
+                                        "baseline"})
 
 
 @dataclass(frozen=True)
@@ -277,7 +307,20 @@ class ExperimentFile:
 
     @property
     def sha256(self) -> str:
-        return sha256_json(self.spec.identity())
+        """The experiment's identity, with the posterior file's content when it draws from one
+        (its rows decide the runs as much as the experiment's own keys do)."""
+        identity = self.spec.identity()
+        if self.posterior_path is not None and self.posterior_path.is_file():
+            identity["uncertainty"]["posterior_sha256"] = file_sha256(self.posterior_path)
+        return sha256_json(identity)
+
+    @property
+    def posterior_path(self) -> Path | None:
+        """The posterior CSV of ``uncertainty:``, resolved against the experiment's folder."""
+        uncertainty = self.spec.uncertainty
+        if uncertainty is None or uncertainty.posterior is None:
+            return None
+        return (self.path.parent / uncertainty.posterior).resolve()
 
     @property
     def scenario_sha256(self) -> str | None:

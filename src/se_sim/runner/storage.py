@@ -29,7 +29,7 @@ import re
 import socket
 import subprocess
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -49,7 +49,8 @@ STEPS = "steps"
 PART = "_part"
 ATTEMPT = "attempt"
 MERGED = "merged"
-RUNNER_COLUMNS = ("run_id", "point_id", "variant", "replicate", "seed", "status", ATTEMPT,
+DRAW = "draw"  # an uncertainty draw (runner/uncertainty.py); absent without one
+RUNNER_COLUMNS = ("run_id", "point_id", "variant", "replicate", DRAW, "seed", "status", ATTEMPT,
                   "wall_time_s", "error")
 # What pyarrow raises when a frame cannot become a table (e.g. an integer beyond 64 bits).
 UNWRITABLE = (pa.ArrowException, ValueError, TypeError, OverflowError)
@@ -108,10 +109,14 @@ class PartWriter:
         flush_runs: int,
         flush_seconds: float,
         stored: Stored | None = None,
+        run_columns: Callable[[int], dict[str, Any]] | None = None,
     ):
+        """``run_columns(run_id)`` adds columns that are not the point's (an uncertainty draw
+        and its values)."""
         self.root = root
         self.shard = shard
         self.point_columns = point_columns
+        self.run_columns = run_columns
         self.flush_runs = flush_runs
         self.flush_seconds = flush_seconds
         self.written = 0
@@ -165,7 +170,7 @@ class PartWriter:
     def _write(self, entries: list[tuple[RunResult, int]]) -> None:
         """Steps first, so a stored run row always has its steps stored."""
         name = f"part-{self.shard.tag}-{self._sequence:06d}.parquet"
-        rows = pd.DataFrame([_run_row(r, a, self.point_columns[r.point_id]) for r, a in entries])
+        rows = pd.DataFrame([_run_row(r, a, self._columns(r)) for r, a in entries])
         with_steps = [r for r, _ in entries if r.steps]
         steps = _steps_frame(with_steps) if with_steps else None
         runs_table = _table(rows)  # both converted before anything is written
@@ -178,6 +183,10 @@ class PartWriter:
             self.counts[result.status] += 1
             self.first_error = self.first_error or result.error
 
+    def _columns(self, result: RunResult) -> dict[str, Any]:
+        columns = self.point_columns[result.point_id]
+        return columns if self.run_columns is None else columns | self.run_columns(result.run_id)
+
     def _checked(self, result: RunResult) -> RunResult:
         """The result with plain summary values, or a failed one saying which value cannot be
         stored: only numbers, text and booleans, each column keeping one kind."""
@@ -186,7 +195,7 @@ class PartWriter:
         problems: list[str] = []
         summary: dict[str, Any] = {}
         summary_kinds: dict[str, str] = {}
-        taken = {*RUNNER_COLUMNS, *self.point_columns[result.point_id]}
+        taken = {*RUNNER_COLUMNS, *self._columns(result)}
         for key, value in result.summary.items():
             name = str(key)
             if name in taken:
@@ -306,8 +315,12 @@ def _run_row(result: RunResult, attempt: int, columns: dict[str, Any]) -> dict[s
     row: dict[str, Any] = {"run_id": result.run_id, "point_id": result.point_id}
     if "variant" in columns:
         row["variant"] = columns["variant"]
-    row |= {"replicate": result.replicate, "seed": result.seed}
-    row |= {name: _plain_value(value) for name, value in columns.items() if name != "variant"}
+    row["replicate"] = result.replicate
+    if DRAW in columns:
+        row[DRAW] = columns[DRAW]
+    row["seed"] = result.seed
+    row |= {name: _plain_value(value) for name, value in columns.items()
+            if name not in ("variant", DRAW)}
     row |= {"status": result.status, ATTEMPT: attempt, "wall_time_s": result.wall_time_s,
             "error": result.error}
     # A summary key named like a runner column (e.g. seed) repeats it; the runner's value stays.

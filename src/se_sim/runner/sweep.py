@@ -1,8 +1,9 @@
 """Running an experiment: plan the runs, skip stored ones, execute, store, report.
 
-Run ids are ``point_id * replicates + replicate``; shard I of N takes the run ids congruent to I
-modulo N, which spreads every design point across shards. Resuming is always safe: a run's seed
-and values depend only on its id, never on what ran before.
+Run ids are ``point_id * replicates + replicate`` (with an ``uncertainty:`` section,
+``(point_id * draws + draw) * replicates + replicate``: see ``uncertainty``); shard I of N takes
+the run ids congruent to I modulo N, which spreads every design point across shards. Resuming is
+always safe: a run's seed and values depend only on its id, never on what ran before.
 
 A sweep holds its shard's lock on the results folder from start to end (see ``lock``); the
 folder is checked (same experiment, same scenario file, same model code) and its manifest written
@@ -20,12 +21,12 @@ from typing import Any
 from tqdm import tqdm
 
 from se_sim.interrupts import sigterm_as_interrupt
-from se_sim.runner.design import Design, build_design, design_size, ids_to_check
+from se_sim.runner.design import CHECK_ALL, Design, build_design, design_size, ids_to_check
 from se_sim.runner.executors import Backend, default_workers, run_all
 from se_sim.runner.experiment import ExperimentFile, load_experiment
 from se_sim.runner.fingerprint import code_fingerprint
 from se_sim.runner.lock import ShardLock, folder_lock, is_lock_file, running_shards
-from se_sim.runner.seeds import design_seed, run_seed
+from se_sim.runner.seeds import design_seed, run_seed, uncertainty_seed
 from se_sim.runner.storage import (
     PartWriter,
     Shard,
@@ -39,6 +40,14 @@ from se_sim.runner.storage import (
     write_manifest,
 )
 from se_sim.runner.tasks import Job, ModelJob, RunSpec, ScenarioJob, import_model_job
+from se_sim.runner.uncertainty import (
+    Draws,
+    build_draws,
+    check_draws,
+    lever_paths,
+    locate,
+    params_of,
+)
 from se_sim.scenario import InputError
 
 WHOLE = Shard()
@@ -53,10 +62,15 @@ class Plan:
     experiment: ExperimentFile
     job: Job
     design: Design
+    draws: Draws | None = None  # the uncertainty section's draws, crossed with every point
+
+    @property
+    def draw_count(self) -> int:
+        return len(self.draws) if self.draws is not None else 1
 
     @property
     def total_runs(self) -> int:
-        return len(self.design.points) * self.experiment.spec.replicates
+        return len(self.design.points) * self.draw_count * self.experiment.spec.replicates
 
     def specs(self, shard: Shard, skip: set[int]) -> Iterator[RunSpec]:
         """The shard's runs in run_id order, lazily, so a huge sweep is never held in memory."""
@@ -64,9 +78,18 @@ class Plan:
         for run_id in range(shard.index, self.total_runs, shard.count):
             if run_id in skip:
                 continue
-            point_id, replicate = divmod(run_id, spec.replicates)
-            seed = run_seed(spec.seed, point_id, replicate, spec.common_random_numbers)
-            yield RunSpec(run_id, point_id, replicate, seed, self.design.points[point_id])
+            point_id, draw, replicate = locate(run_id, self.draw_count, spec.replicates)
+            params = params_of(self.design.points[point_id], self.draws, draw)
+            seed = run_seed(spec.seed, point_id, replicate, spec.common_random_numbers,
+                            None if self.draws is None else draw)
+            yield RunSpec(run_id, point_id, replicate, seed, params)
+
+    def run_columns(self, run_id: int) -> dict[str, Any]:
+        """The draw and its values, which the runs table records beside the point's columns."""
+        if self.draws is None:
+            return {}
+        _, draw, _ = locate(run_id, self.draw_count, self.experiment.spec.replicates)
+        return self.draws.columns(draw)
 
 
 @dataclass
@@ -92,16 +115,31 @@ def plan_sweep(experiment: ExperimentFile, max_runs: int = DEFAULT_MAX_RUNS) -> 
     spec = experiment.spec
     source = str(experiment.path)
     points = design_size(spec.design)
-    if points * spec.replicates > max_runs:
-        runs = points * spec.replicates
-        raise InputError([f"{source}: design: {points:,} points x {spec.replicates:,} replicates "
-                          f"= {runs:,} runs, more than the limit of {max_runs:,}; pass "
-                          f"--max-runs {runs} to run them all"])
+    draws = spec.uncertainty.draws if spec.uncertainty is not None else 1
+    if points * draws * spec.replicates > max_runs:
+        runs = points * draws * spec.replicates
+        times = f"{draws:,} draws x " if spec.uncertainty is not None else ""
+        raise InputError([f"{source}: design: {points:,} points x {times}{spec.replicates:,} "
+                          f"replicates = {runs:,} runs, more than the limit of {max_runs:,}; "
+                          f"pass --max-runs {runs} to run them all"])
     design = build_design(spec.design, design_seed(spec.seed), job.is_integer)
-    for point_id in ids_to_check(design):
-        job.check(design.points[point_id],
+    drawn = _draws(experiment, job, design)
+    for point_id in ids_to_check(design):  # at the first draw, if there are draws
+        job.check(params_of(design.points[point_id], drawn, 0),
                   f"{source}: design point {point_id} {design.columns[point_id]}")
-    return Plan(experiment, job, design)
+    return Plan(experiment, job, design, drawn)
+
+
+def _draws(experiment: ExperimentFile, job: Job, design: Design) -> Draws | None:
+    """The uncertainty section's draws, checked like design points (None without a section)."""
+    spec, source = experiment.spec, str(experiment.path)
+    if spec.uncertainty is None:
+        return None
+    draws = build_draws(spec.uncertainty, experiment.posterior_path, uncertainty_seed(spec.seed),
+                        job.knows, job.is_integer, source)
+    levers = lever_paths(design.points, design.swept, design.kind)
+    check_draws(draws, levers, job.check, design.points[0], source, CHECK_ALL)
+    return draws
 
 
 def _job(experiment: ExperimentFile) -> Job:
@@ -173,7 +211,7 @@ def _run(plan: Plan, out: Path, backend: Backend, workers: int, scheduler: str |
     in_shard = len(range(shard.index, plan.total_runs, shard.count))
     outcome = SweepOutcome(out, in_shard, len(skip), swept=plan.design.swept)
     writer = PartWriter(out, shard, plan.design.columns, spec.flush.runs, spec.flush.seconds,
-                        stored)
+                        stored, plan.run_columns if plan.draws is not None else None)
     tqdm.monitor_interval = 0  # no monitor thread: nothing left running after a sweep
     bar = tqdm(total=in_shard - len(skip), disable=not progress, unit="run", mininterval=0.5,
                desc=spec.name, dynamic_ncols=True, postfix={"failed": 0})
@@ -272,6 +310,7 @@ def _manifest(plan: Plan, shard: Shard, backend: str, workers: int, code: dict[s
             "swept": plan.design.swept,
             "problem": plan.design.problem,
         },
+        **({"uncertainty": plan.draws.describe()} if plan.draws is not None else {}),
         "shard": {"index": shard.index, "count": shard.count},
         "backend": backend,
         "workers": workers,

@@ -90,6 +90,10 @@ class ScenarioJob:
     def is_integer(self, path: str) -> bool:
         return _field_type(Scenario, path) is int
 
+    def knows(self, path: str) -> bool:
+        """Whether ``path`` names a field of the scenario schema (a posterior's column may)."""
+        return _field_type(Scenario, path) is not None
+
 
 @dataclass(frozen=True)
 class ModelJob:
@@ -131,6 +135,11 @@ class ModelJob:
 
     def is_integer(self, path: str) -> bool:
         return self.constructor().is_integer(path)
+
+    def knows(self, path: str) -> bool:
+        """Whether the model (or its Scenario class) takes a parameter of this name."""
+        constructor = self.constructor()
+        return path in constructor.fields or path in constructor.keywords
 
 
 @dataclass(frozen=True)

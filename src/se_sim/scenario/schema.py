@@ -9,7 +9,7 @@ calibrated ones how it was chosen, in ``docs/ODD.md``.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import (
     BaseModel,
@@ -346,37 +346,85 @@ class Shock(Section):
     cost_increase: Annotated[float, Field(ge=0, le=10)] = 0.0
 
 
-class Training(Section):
+# --- what interventions cost the funder (docs/sources.md, "Costs of interventions") ---------
+# Costs are paid from outside the community and never enter its money; only what an
+# intervention itself moves (a matching grant's amount) does, through the ledger as before.
+
+MATCHING_ADMIN_SHARE = 0.2  # public figure: CODI funds' administration, at most 20%
+
+
+class Costed(Section):
+    """What an intervention costs its funder: ``cost_thb`` once, in its month, and
+    ``cost_thb_per_month`` each month while it lasts. Only a market channel lasts (it stays open
+    to the end of the run); every other kind happens once, so its cost is all ``cost_thb``."""
+
+    cost_thb: Baht = 0.0
+    cost_thb_per_month: Baht = 0.0
+    lasts: ClassVar[bool] = False
+
+    @property
+    def cost_once_thb(self) -> float:
+        """What the funder pays in the intervention's month."""
+        return self.cost_thb  # type: ignore[return-value]
+
+    @model_validator(mode="after")
+    def _running_cost_needs_duration(self) -> Costed:
+        if self.cost_thb_per_month > 0 and not self.lasts:
+            raise ValueError(
+                f"cost_thb_per_month: a {getattr(self, 'kind', 'one-off')} intervention happens "
+                "once, so give its whole cost as cost_thb (only a market_channel lasts)")
+        return self
+
+
+class Training(Costed):
     """Members learn: each member's skill closes ``skill_gain`` of its gap to 1 (source 002)."""
 
     kind: Literal["training"]
     month: Month
     skill_gain: Share = 0.1
+    cost_thb: Baht = 30_000.0  # assumption: 15 trainees x 2 days x THB 1,000 a trainee-day
 
 
-class MarketChannel(OutsidePool):
-    """A channel or platform opened to every active enterprise: one more pool of outside buyers."""
+class MarketChannel(OutsidePool, Costed):
+    """A channel or platform opened to every active enterprise: one more pool of outside buyers,
+    open from its month to the end of the run."""
 
     kind: Literal["market_channel"]
     month: Month
     name: str = "channel"
+    cost_thb: Baht = 10_000.0  # assumption: setting up listings, packaging and delivery
+    cost_thb_per_month: Baht = 2_000.0  # assumption: a part-time coordinator's share, fees
+    lasts: ClassVar[bool] = True
 
 
-class MatchingGrant(Section):
+class MatchingGrant(Costed):
+    """Outside money into the fund; its cost is the amount plus administration (20%, the CODI
+    cap, unless ``cost_thb`` says otherwise)."""
+
     kind: Literal["matching_grant"]
     month: Month
     amount_thb: Baht = 2_000.0
     fund: Literal["vulnerable"] = "vulnerable"
 
+    cost_thb: Baht | None = None  # None: amount_thb x (1 + MATCHING_ADMIN_SHARE)
 
-class Bridging(Section):
+    @property
+    def cost_once_thb(self) -> float:
+        """Unset, the cost follows the amount, also when a sweep changes the amount."""
+        if self.cost_thb is None:
+            return self.amount_thb * (1 + MATCHING_ADMIN_SHARE)
+        return self.cost_thb
+
+
+class Bridging(Costed):
     kind: Literal["bridging"]
     month: Month
     participants: Share = 0.1
     ties_per_participant: Annotated[int, Field(ge=1, le=50)] = 1
+    cost_thb: Baht = 10_000.0  # assumption: two joint activity days at THB 5,000 each
 
 
-class RemoveHub(Section):
+class RemoveHub(Costed):
     """The network's hub leaves for good (a university project ends, a cooperative fails): a test
     of the network's resilience (model.md, "Networks of enterprises and partners")."""
 
