@@ -287,8 +287,8 @@ class Experiment[D: Section](Section):
     def identity(self) -> dict[str, Any]:
         """Everything that decides the results of finished runs; ``report``, ``flush``, the time
         limit, text, how runs are scored against targets, and the objectives, labels and
-        baseline a report reads may change freely (a resume with a longer limit retries timed-out runs; a calibration reuses
-        a sweep's folder)."""
+        baseline a report reads may change freely (a resume with a longer limit retries
+        timed-out runs; a calibration reuses a sweep's folder)."""
         return self.model_dump(mode="json", exclude_none=True,
                                exclude={"description", "report", "flush", "run_timeout_s",
                                         "targets", "calibration", "objectives", "labels",
