@@ -156,6 +156,16 @@ METRICS: dict[str, Name] = {
     "food_loans_total_thb": Name("food loans", "เงินกู้เพื่ออาหาร", "THB"),
     "household_debt_end_thb": Name("household debt at the end", "หนี้ครัวเรือนเมื่อสิ้นสุด",
                                    "THB"),
+    "intervention_cost_total_thb": Name("cost of the interventions", "ต้นทุนของมาตรการ", "THB"),
+    "intervention_cost_training_thb": Name("cost of training", "ต้นทุนการอบรม", "THB"),
+    "intervention_cost_market_channel_thb": Name("cost of the market channel",
+                                                 "ต้นทุนช่องทางตลาด", "THB"),
+    "intervention_cost_matching_grant_thb": Name("cost of the matching grant", "ต้นทุนเงินสมทบ",
+                                                 "THB"),
+    "intervention_cost_bridging_thb": Name("cost of bridging activities",
+                                           "ต้นทุนกิจกรรมเชื่อมสัมพันธ์", "THB"),
+    "intervention_cost_remove_hub_thb": Name("cost of removing the network centre",
+                                             "ต้นทุนการถอดศูนย์กลางเครือข่าย", "THB"),
 }
 
 # "Month when" outcomes: empty in runs where it did not happen; what "it" is, in words. The
