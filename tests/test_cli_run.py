@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from scipy import stats
 
+from se_sim.analysis.labels import metric_label
 from se_sim.analysis.plots import LABELS, PANELS, series_label
 from se_sim.analysis.run_report import outcome_table
 from se_sim.cli import main
@@ -32,7 +34,7 @@ def test_run_writes_every_output(tmp_path: Path, capsys) -> None:
                  "--quiet", *SMALL])
     assert code == 0
     printed = capsys.readouterr().out
-    assert "fund_inflow_total_thb" in printed and str(out) in printed
+    assert metric_label("fund_inflow_total_thb") in printed and str(out) in printed
     steps = pd.read_parquet(out / "steps.parquet")
     assert len(steps) == 3 * 9  # months 0..8 for each replicate
     assert set(MONTHLY) <= set(steps.columns)
@@ -79,19 +81,38 @@ def test_outcome_table_prints_each_kind_of_number_one_way() -> None:
                         "fund_unique_beneficiaries": [36.0], "cross_group_tie_share_end": [0.4]})
     lines = outcome_table(one).splitlines()
     assert lines[1].split() == ["outcome", "value"]  # one replicate: no spread to show
-    values = {line.split()[0]: line.split()[1:] for line in lines[3:]}
-    assert values["founding_leaders"] == ["30"]
-    assert values["fund_inflow_total_thb"] == ["10,235"]
-    assert values["fund_unique_beneficiaries"] == ["36"]
-    assert values["cross_group_tie_share_end"] == ["0.400"]
-    assert values["members_end"] == ["n/a"]
+    values = _by_label(lines[3:])
+    assert values[metric_label("founding_leaders")] == ["30"]
+    assert values[metric_label("fund_inflow_total_thb")] == ["10,235"]
+    assert values[metric_label("fund_unique_beneficiaries")] == ["36"]
+    assert values[metric_label("cross_group_tie_share_end")] == ["0.400"]
+    assert values[metric_label("members_end")] == ["n/a"]
     many = pd.DataFrame({"founding_leaders": [30.0, 30.0, 31.0, 29.0],
                          "fund_unique_beneficiaries": [35.0, 36.0, 1_070.0, 1_078.0]})
     lines = outcome_table(many).splitlines()
     assert lines[1].split() == ["outcome", "median", "5%", "95%"]
-    values = {line.split()[0]: line.split()[1:] for line in lines[3:]}
-    assert values["founding_leaders"] == ["30", "29.1", "30.9"]
-    assert values["fund_unique_beneficiaries"] == ["553", "35.1", "1,077"]
+    values = _by_label(lines[3:])
+    assert values[metric_label("founding_leaders")] == ["30", "29.1", "30.9"]
+    assert values[metric_label("fund_unique_beneficiaries")] == ["553", "35.1", "1,077"]
+
+
+def _by_label(lines: list[str]) -> dict[str, list[str]]:
+    """Rows of the outcome table by their label (labels hold spaces; values are 2 spaces apart)."""
+    return {parts[0]: parts[1:] for line in lines if line
+            for parts in [[p.strip() for p in line.split("  ") if p.strip()]]
+            if len(parts) > 1 and not line.startswith("events")}
+
+
+def test_events_are_shares_with_intervals_and_months_among_them() -> None:
+    summary = pd.DataFrame({"closed_month": [6.0, 8.0] + [float("nan")] * 18,
+                            "members_end": [3.0] * 20})
+    text = outcome_table(summary)
+    assert "nan" not in text.lower()
+    line = next(line for line in text.splitlines() if line.startswith("an enterprise closed"))
+    low, high = stats.binomtest(2, 20).proportion_ci(0.95, method="wilson")
+    assert f"2 of 20 runs (10%, 95% CI {low:.0%} to {high:.0%})" in line
+    assert "median month 7 among them" in line
+    assert metric_label("closed_month") not in text  # not a median over the runs without it
 
 
 def test_plot_legends_are_words() -> None:

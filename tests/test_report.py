@@ -117,7 +117,7 @@ def test_grid_report_has_heatmaps_and_no_contrasts(grid: Path, tmp_path: Path, c
     out = tmp_path / "grid_report"
     metrics = ["fund_inflow_total_thb", "members_end"]
     assert main(["report", str(grid), "--out", str(out), "--metric", *metrics]) == 0
-    assert "is highest at" in capsys.readouterr().out
+    assert "What moves inflow to the vulnerable fund" in capsys.readouterr().out
     assert {f"heatmap_{m}.png" for m in metrics} <= {p.name for p in out.iterdir()}
     assert not (out / "contrasts.csv").exists()  # independent seeds: nothing is paired
     summary = pd.read_csv(out / "summary_by_point.csv")
@@ -238,4 +238,4 @@ def test_failed_runs_are_left_out_and_said_so(tmp_path: Path) -> None:
     page = (out / "report" / "report.html").read_text()
     assert "6 runs ok, 6 failed and left out" in page
     summary = pd.read_csv(out / "report" / "summary_by_point.csv")
-    assert sorted(summary["point"].unique()) == ["n=10", "n=20"]
+    assert sorted(summary["point"].unique()) == ["n: 10", "n: 20"]

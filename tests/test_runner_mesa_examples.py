@@ -13,6 +13,7 @@ from pathlib import Path
 import mesa.examples
 import pytest
 
+from se_sim.analysis.labels import metric_label
 from se_sim.analysis.sweep_table import format_sweep_table
 from se_sim.runner.experiment import load_experiment
 from tests.runner_support import ROOT, assert_same_tables, sweep, tables
@@ -84,7 +85,8 @@ def test_each_model_gives_its_own_records_steps_summary_and_report(
         assert summary == (metrics if len(steps) else []), name
         report = format_sweep_table(serial, list(load_experiment(path).spec.design.fields), None)
         if summary:
-            assert report.startswith(f"median {metrics[0]} by design point"), (name, report)
+            assert report.startswith(f"median {metric_label(metrics[0])} by design point"), \
+                (name, report)
             first = steps.groupby("run_id")["step"].min()
             assert set(first) == ({1} if name == "sugarscape_g1mt" else {0}), name
             assert (steps.groupby("run_id")["step"].max() <= 5).all(), name

@@ -138,17 +138,19 @@ def test_sweep_table_by_point_or_by_main_effect(tmp_path: Path) -> None:
         "a": [1, 1, 2, 2, 1, 1, 2, 2], "b": [0, 1, 0, 1, 0, 1, 0, 1],
         "y": [1.0, 2.0, 3.0, 4.0, 3.0, 4.0, 5.0, np.nan],
     })
-    table = sweep_table(runs, ["a", "b"], "y")
+    table = sweep_table(runs, ["a", "b"], "y").drop(columns=["ci_low", "ci_high"])
     assert table.to_dict("list") == {"a": [1, 1, 2, 2], "b": [0, 1, 0, 1],
                                      "median": [2.0, 3.0, 4.0, 4.0], "runs": [2, 2, 2, 1]}
     effects = sweep_table(runs, ["a", "b"], "y", max_rows=3)
-    assert effects.to_dict("list") == {"parameter": ["a", "a", "b", "b"],
-                                       "level": ["1", "2", "0", "1"],
-                                       "median": [2.5, 4.0, 3.0, 4.0], "runs": [4, 3, 4, 3]}
+    assert effects.drop(columns=["ci_low", "ci_high"]).to_dict("list") == {
+        "parameter": ["a", "a", "b", "b"], "level": ["1", "2", "0", "1"],
+        "median": [2.5, 4.0, 3.0, 4.0], "runs": [4, 3, 4, 3]}
+    assert effects[["ci_low", "ci_high"]].isna().all().all()  # under 6 runs: no interval
     grid = two_way_table(runs, ["a", "b"], "y")
     assert grid.loc[1, 0] == 2.0 and grid.loc[2, 1] == 4.0  # median over the other runs
     assert two_way_table(runs, ["a"], "y") is None
     sweep(toy_experiment(tmp_path), tmp_path / "out")
     text = format_sweep_table(tmp_path / "out", ["n"], "richest")
-    assert text.splitlines()[0] == "median richest by design point:"
+    assert text.splitlines()[0] == ("median richest by design point, with its 95% interval "
+                                    "(distribution-free; n/a under 6 runs):")
     assert "not a run summary" in format_sweep_table(tmp_path / "out", ["n"], "absent")

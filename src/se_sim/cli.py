@@ -132,6 +132,8 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         return EXIT_INTERRUPTED
     for metric in experiment.spec.report_metrics:
         print(format_sweep_table(outcome.out, outcome.swept, metric), end="\n\n")
+    print(f"the full report (page, tables, figures) goes to {Path(outcome.out) / 'report'}; "
+          "write it with:")
     print(f"report: se-sim report {outcome.out}")
     if outcome.failed:
         last_line = outcome.first_error.strip().splitlines()[-1]

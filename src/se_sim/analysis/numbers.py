@@ -1,5 +1,7 @@
 """Numbers as se_sim prints them, one way everywhere: counts as integers, baht with thousands
-separators, shares, rates and other fractions with three decimals."""
+separators, shares, rates and other fractions with three decimals, percentages as whole
+percents, and negative numbers with a minus sign (U+2212), never a hyphen, so that −39% reads
+the same in a sentence, a table and beside an interval."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from collections.abc import Iterable
 import numpy as np
 
 FRACTIONS = ("share", "rate", "gini", "trust")
+MINUS = "\u2212"
 
 
 def is_count(name: str, values: Iterable[float]) -> bool:
@@ -21,13 +24,41 @@ def is_count(name: str, values: Iterable[float]) -> bool:
     return bool(np.all(array == np.round(array)))
 
 
-def format_number(value: float, name: str = "", count: bool = False) -> str:
+def minus(text: str) -> str:
+    """A formatted number with its hyphen-minus replaced by the minus sign."""
+    return text.replace("-", MINUS)
+
+
+def format_number(value: float | None, name: str = "", count: bool = False) -> str:
     """``1,078`` households, ``10,200`` THB (``*_thb``), ``0.412`` for a share; a count's median
     between two whole numbers keeps its half (``240.5``)."""
     if value is None or not math.isfinite(value):
         return "n/a"
     if name.endswith("_thb") or abs(value) >= 1000:
-        return f"{value:,.0f}"
+        return minus(f"{value:,.0f}")
     if count:
-        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
-    return f"{value:,.1f}" if abs(value) >= 100 else f"{value:.3f}"
+        return minus(f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}")
+    return minus(f"{value:,.1f}" if abs(value) >= 100 else f"{value:.3f}")
+
+
+def significant(value: float | None, signed: bool = False) -> str:
+    """Three significant figures with thousands separated (``4,050``, ``0.412``, ``−39.5``)."""
+    if value is None or not math.isfinite(value):
+        return "n/a"
+    if value == 0:
+        text = "0"
+    elif abs(value) >= 1000:
+        digits = 2 - math.floor(math.log10(abs(value)))
+        text = f"{round(value, digits):,.0f}"
+    else:
+        text = f"{value:.3g}"
+    return minus(("+" if signed and value > 0 else "") + text)
+
+
+def percent(share: float | None, signed: bool = False) -> str:
+    """A share as a whole percent: ``0.4`` → ``40%``; signed: ``+12%``, ``−39%``."""
+    if share is None or not math.isfinite(share):
+        return "n/a"
+    if round(share * 100) == 0:
+        return "0%"  # not "−0%" or "+0%"
+    return minus(f"{share:+.0%}" if signed else f"{share:.0%}")

@@ -3,6 +3,7 @@ figures of the sweep report (contrasts, heatmaps, time series, survival, network
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,6 +15,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.collections import LineCollection
 from matplotlib.lines import Line2D
+
+from se_sim.analysis.labels import metric_label
+from se_sim.analysis.numbers import significant
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -123,40 +127,135 @@ def plot_point_means(table: pd.DataFrame, label: str, path: Path) -> Path:
 
 
 def plot_heatmaps(runs: pd.DataFrame, fields: list[str], metric: str, label: str,
-                  path: Path) -> Path:
+                  path: Path, names: dict[str, str] | None = None, event: bool = False) -> Path:
     """Mean of ``metric`` over the first field (columns) and the second (rows), one panel per
-    level of a third field; anything else swept is averaged over."""
+    level of a third field; anything else swept is averaged over. For an event (a "month when"
+    outcome, empty where it did not happen) each cell is the share of runs in which it happened,
+    written as a count ("2/30"), so no cell is ever empty or "nan"."""
+    names = names or {}
     facet = fields[2] if len(fields) > 2 else None
     levels = sorted(runs[facet].unique()) if facet else [None]
-    grids = [
-        (level, (runs if facet is None else runs[runs[facet] == level])
-         .pivot_table(index=fields[1], columns=fields[0], values=metric, aggfunc="mean")
-         .sort_index(ascending=False))
-        for level in levels
-    ]
-    low = min(np.nanmin(g.to_numpy()) for _, g in grids)
-    high = max(np.nanmax(g.to_numpy()) for _, g in grids)
+    data = runs.assign(_happened=runs[metric].notna().astype(float)) if event else runs
+    value = "_happened" if event else metric
+    grids, counts = [], []
+    for level in levels:
+        part = data if facet is None else data[data[facet] == level]
+        grids.append((level, part.pivot_table(index=fields[1], columns=fields[0], values=value,
+                                              aggfunc="mean").sort_index(ascending=False)))
+        counts.append(part.pivot_table(index=fields[1], columns=fields[0], values=value,
+                                       aggfunc=["sum", "count"]).sort_index(ascending=False))
+    finite = np.concatenate([g.to_numpy().ravel() for _, g in grids])
+    finite = finite[np.isfinite(finite)]
+    low, high = (0.0, 1.0) if event else (finite.min(), finite.max()) if finite.size else (0, 1)
     width = min(5.2 * len(grids), 15)
     fig, axes = plt.subplots(1, len(grids), figsize=(width, 4.2), squeeze=False,
                              constrained_layout=True)
-    for ax, (level, grid) in zip(axes.flat, grids, strict=True):
+    for ax, (level, grid), count in zip(axes.flat, grids, counts, strict=True):
         image = ax.imshow(grid.to_numpy(), cmap="viridis", vmin=low, vmax=high, aspect="auto")
-        ax.set_xticks(range(grid.shape[1]), [f"{v:g}" for v in grid.columns])
-        ax.set_yticks(range(grid.shape[0]), [f"{v:g}" for v in grid.index])
-        ax.set_xlabel(fields[0])
-        ax.set_ylabel(fields[1])
+        ax.set_xticks(range(grid.shape[1]), [_tick(v) for v in grid.columns])
+        ax.set_yticks(range(grid.shape[0]), [_tick(v) for v in grid.index])
+        ax.set_xlabel(names.get(fields[0], fields[0]))
+        ax.set_ylabel(names.get(fields[1], fields[1]))
         if grid.size <= 120:
-            for (i, j), value in np.ndenumerate(grid.to_numpy()):
-                shade = "white" if value < low + 0.6 * (high - low) else "black"
-                ax.text(j, i, _short(value), ha="center", va="center", fontsize=7, color=shade)
+            for (i, j), cell in np.ndenumerate(grid.to_numpy()):
+                shade = "white" if not np.isfinite(cell) or cell < low + 0.6 * (high - low) \
+                    else "black"
+                text = (f"{count['sum'].iloc[i, j]:.0f}/{count['count'].iloc[i, j]:.0f}" if event
+                        else _short(cell))
+                ax.text(j, i, text, ha="center", va="center", fontsize=7, color=shade)
         if facet:
-            ax.set_title(f"{facet} = {level:g}")
-    fig.colorbar(image, ax=axes.ravel().tolist(), label=f"{label} (mean over runs)")
+            ax.set_title(f"{names.get(facet, facet)} = {_tick(level)}")
+    said = "share of runs in which it happened" if event else "mean over runs"
+    fig.colorbar(image, ax=axes.ravel().tolist(), label=f"{label} ({said})")
     return _save(fig, path)
 
 
+def _tick(value: object) -> str:
+    return f"{value:g}".replace("-", "\u2212") if isinstance(value, float) else str(value)
+
+
 def _short(value: float) -> str:
-    return f"{value / 1000:.3g}k" if abs(value) >= 1000 else f"{value:.3g}"
+    if not np.isfinite(value):
+        return "no runs"
+    text = f"{value / 1000:.3g}k" if abs(value) >= 1000 else f"{value:.3g}"
+    return text.replace("-", "\u2212")
+
+
+def plot_tradeoffs(effects: pd.DataFrame, metrics: list[str], factor: str,
+                   levels: dict[object, str], path: Path) -> Path:
+    """One panel per metric: its marginal mean (with 95% interval) at each level of one factor,
+    side by side, so what the lead metric gains and what the others lose read together."""
+    fig, axes = plt.subplots(1, len(metrics), figsize=(min(3.4 * len(metrics), 16), 3.3),
+                             squeeze=False, constrained_layout=True)
+    for ax, colour, metric in zip(axes.flat, LINES[1:] * 2, metrics, strict=False):
+        part = effects[effects["metric"] == metric]
+        x = np.arange(len(part))
+        ax.plot(x, part["mean"], marker="o", color=colour)
+        ax.fill_between(x, part["ci_low"], part["ci_high"], color=colour, alpha=0.2, lw=0)
+        ax.set_xticks(x, [levels.get(v, _tick(v)) for v in part["level"]], fontsize=8,
+                      rotation=30 if len(part) > 5 else 0)
+        ax.set_title(_wrap(metric_label(metric)), fontsize=9)
+        ax.set_xlabel(factor, fontsize=8)
+        ax.grid(alpha=0.3)
+        _plain_axis(ax)
+    return _save(fig, path)
+
+
+def plot_main_effects(effects: pd.DataFrame, label: str, names: dict[str, str],
+                      level: Callable[[str, object], str], path: Path) -> Path:
+    """One panel per factor: the metric's marginal mean at each level with its 95% interval."""
+    factors = list(dict.fromkeys(effects["factor"]))
+    fig, axes = plt.subplots(1, len(factors), figsize=(min(3.6 * len(factors), 16), 3.3),
+                             squeeze=False, sharey=True, constrained_layout=True)
+    for ax, factor in zip(axes.flat, factors, strict=True):
+        part = effects[effects["factor"] == factor]
+        x = np.arange(len(part))
+        ax.errorbar(x, part["mean"], yerr=[part["mean"] - part["ci_low"],
+                                           part["ci_high"] - part["mean"]],
+                    fmt="o-", color=ORIGINAL, capsize=3)
+        ax.set_xticks(x, [level(factor, v) for v in part["level"]], fontsize=8,
+                      rotation=30 if len(part) > 4 else 0)
+        ax.set_xlabel(names.get(factor, factor), fontsize=9)
+        ax.grid(alpha=0.3)
+    axes.flat[0].set_ylabel(_wrap(label))
+    _plain_axis(axes.flat[0])
+    return _save(fig, path)
+
+
+def plot_interaction(runs: pd.DataFrame, a: str, b: str, metric: str, label: str,
+                     names: tuple[str, str], level: Callable[[str, object], str],
+                     path: Path) -> Path:
+    """Mean of the metric at each level of ``a`` (x), one line per level of ``b``."""
+    table = runs.pivot_table(index=a, columns=b, values=metric, aggfunc="mean", sort=False)
+    order = runs.sort_values("point_id")
+    table = table.reindex(index=list(dict.fromkeys(order[a])),
+                          columns=list(dict.fromkeys(order[b])))
+    if pd.api.types.is_numeric_dtype(runs[a]):
+        table = table.sort_index()
+    fig, ax = plt.subplots(figsize=(8, 3.6), constrained_layout=True)
+    x = np.arange(len(table))
+    for colour, column in zip(LINES * 2, table.columns, strict=False):
+        ax.plot(x, table[column], marker="o", color=colour, label=level(b, column))
+    ax.set_xticks(x, [level(a, v) for v in table.index])
+    ax.set_xlabel(names[0])
+    ax.set_ylabel(_wrap(label))
+    _plain_axis(ax)
+    ax.legend(title=names[1], fontsize=8)
+    ax.grid(alpha=0.3)
+    return _save(fig, path)
+
+
+def _plain_axis(ax: plt.Axes) -> None:
+    """Values on the y axis as the page writes them (2,000,000, −5), not 2.0 with "1e6"."""
+    from matplotlib.ticker import FuncFormatter
+
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: significant(value)))
+
+
+def _wrap(text: str, width: int = 34) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width))
 
 
 def plot_time_series(bands: pd.DataFrame, labels: dict[str, str], path: Path) -> Path:
@@ -261,9 +360,12 @@ def plot_who_benefits(panels: list[tuple[str, pd.DataFrame]], path: Path) -> Pat
     return _save(fig, path)
 
 
-def plot_sensitivity(table: pd.DataFrame, kind: str, label: str, path: Path) -> Path:
+def plot_sensitivity(table: pd.DataFrame, kind: str, label: str, path: Path,
+                     name: Callable[[str], str] = str) -> Path:
     """Indices of one metric by parameter: Sobol' S1 and ST, Morris mu* (with sigma), or
     standardised regression coefficients, each with its 95% interval."""
+    rank = {"sobol": "ST", "morris": "mu_star"}.get(kind, "src")
+    table = table.reindex(table[rank].abs().sort_values(ascending=False).index)  # largest first
     fig, ax = plt.subplots(figsize=(9.6, 0.45 * len(table) + 1.5), constrained_layout=True)
     rows = np.arange(len(table))[::-1]
     if kind == "sobol":
@@ -283,7 +385,7 @@ def plot_sensitivity(table: pd.DataFrame, kind: str, label: str, path: Path) -> 
         ax.axvline(0, color="black", lw=1)
         ax.set_xlabel(f"standardised regression coefficient on {label} "
                       f"(R² = {table['r2'].iloc[0]:.2f})")
-    ax.set_yticks(rows, table["parameter"])
+    ax.set_yticks(rows, [name(p) for p in table["parameter"]])
     ax.legend(fontsize=8)
     ax.grid(axis="x", alpha=0.3)
     return _save(fig, path)

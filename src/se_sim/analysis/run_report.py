@@ -8,6 +8,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from se_sim.analysis.events import event_rows, event_text, is_event
+from se_sim.analysis.labels import event_name, metric_label
 from se_sim.analysis.numbers import format_number, is_count
 from se_sim.analysis.plots import plot_outcomes
 from se_sim.runner.replicates import ReplicateResults
@@ -58,23 +60,30 @@ NETWORK_OUTCOMES = [
 
 
 def outcome_table(summary: pd.DataFrame) -> str:
-    """Median and 90% interval (5th–95th percentile) over replicates of the key outcomes; for a
-    single replicate, its value alone."""
+    """Median and 90% interval (5th–95th percentile) over replicates of the key outcomes, by
+    the names people read; for a single replicate, its value alone. "Month when" outcomes
+    follow as events: in how many runs it happened (with its Wilson interval) and the median
+    month among those runs, never a median over the runs where it did not happen."""
     single = len(summary) == 1
     rows = []
+    events = []
     network = [n for n in NETWORK_OUTCOMES[:-1] if n in summary]
     with_network = bool(network) and summary[network].fillna(0).any().any()
     names = KEY_OUTCOMES + (NETWORK_OUTCOMES if with_network else []) + [
         name for block in FINANCE_OUTCOMES
         if block[0] in summary and summary[block[0]].notna().any() for name in block]
     for name in names:
+        if name in summary and is_event(name, summary[name]):
+            events.append(name)
+            continue
+        label = metric_label(name)
         values = summary[name].dropna() if name in summary else pd.Series(dtype=float)
         if values.empty:
-            rows.append((name, "n/a", "", ""))
+            rows.append((label, "n/a", "", ""))
             continue
         count = is_count(name, values)
         p5, p50, p95 = np.percentile(values, [5, 50, 95])
-        rows.append((name, *(format_number(v, name, count) for v in (p50, p5, p95))))
+        rows.append((label, *(format_number(v, name, count) for v in (p50, p5, p95))))
     width = max(len(r[0]) for r in rows)
     if single:
         header = f"{'outcome':<{width}}  {'value':>10}"
@@ -82,7 +91,15 @@ def outcome_table(summary: pd.DataFrame) -> str:
     else:
         header = f"{'outcome':<{width}}  {'median':>10}  {'5%':>10}  {'95%':>10}"
         lines = [f"{n:<{width}}  {a:>10}  {b:>10}  {c:>10}" for n, a, b, c in rows]
-    return "\n".join([f"{len(summary)} replicate(s)", header, "-" * len(header), *lines])
+    lines = [f"{len(summary)} replicate(s)", header, "-" * len(header), *lines]
+    if events:
+        lines += ["", "events: in how many runs it happened (95% Wilson interval), and when"]
+        for name in events:
+            row = event_rows(summary, name).iloc[0]
+            said = (f"month {format_number(row['median_month'], count=True)}" if single
+                    and row["events"] else "did not happen" if single else event_text(row))
+            lines.append(f"{event_name(name)}:  {said}")
+    return "\n".join(lines)
 
 
 def write_run_report(result: ReplicateResults, out: str | Path) -> str:

@@ -14,9 +14,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from se_sim.analysis.sweep_results import SweepResults
+from se_sim.analysis.sweep_results import SAMPLED, SweepResults
 
-KINDS = ("sobol", "morris", "lhs")
+KINDS = SAMPLED  # the designs with indices
 COLUMNS = {
     "sobol": ["S1", "S1_conf", "ST", "ST_conf"],
     "morris": ["mu_star", "mu_star_conf", "sigma"],

@@ -14,9 +14,13 @@ from typing import Any
 
 import pandas as pd
 
+from se_sim.analysis.labels import parameter_name
+from se_sim.analysis.numbers import minus
 from se_sim.runner.experiment import DEFAULT_REPORT
 from se_sim.runner.storage import RUNNER_COLUMNS, load_results, read_manifests
 from se_sim.scenario.errors import InputError, did_you_mean
+
+SAMPLED = ("lhs", "sobol", "morris")  # designs read through sensitivity indices
 
 
 @dataclass(frozen=True)
@@ -84,18 +88,34 @@ class SweepResults:
 
     @cached_property
     def point_labels(self) -> pd.Series:
-        """A readable name per point_id: the variant, or ``fund_share=0.1, mean_degree=2``."""
+        """A readable name per point_id: the variant, or "profit share to the fund: 0.1; ties
+        per household: 2" (the experiment's ``labels:`` first)."""
         first = self.runs.drop_duplicates("point_id").set_index("point_id").sort_index()
         if self.kind == "variants":
-            return first["variant"].astype(str)
+            return first["variant"].map(lambda name: self.level_label("variant", name))
         if not self.swept:
             return pd.Series("all runs", index=first.index)
-        short = [short_name(path) for path in self.swept]
-        names = {path: path if short.count(name) > 1 else name  # enterprises.0.x, enterprises.1.x
-                 for path, name in zip(self.swept, short, strict=True)}
+        if self.kind in SAMPLED:  # a sampled point's many values name nothing; the CSVs hold them
+            return pd.Series([f"sampled point {p}" for p in first.index], index=first.index)
         return first[self.swept].apply(
-            lambda row: ", ".join(f"{names[k]}={_value(v)}" for k, v in row.items()), axis=1
+            lambda row: "; ".join(f"{self.field_label(k)}: {self.level_label(k, v)}"
+                                  for k, v in row.items()), axis=1
         )
+
+    @property
+    def labels(self) -> dict[str, Any]:
+        """The experiment's ``labels:``: per swept field, its ``name`` and ``levels`` in words."""
+        return self.spec.get("labels") or {}
+
+    def field_label(self, path: str) -> str:
+        """A swept field as people read it: the experiment's name for it, else the shared
+        label table's (``allocation.fund_share`` → "profit share to the fund")."""
+        return (self.labels.get(path) or {}).get("name") or parameter_name(path)
+
+    def level_label(self, path: str, value: Any) -> str:
+        """A level as people read it: the experiment's word for it, else the value."""
+        levels = (self.labels.get(path) or {}).get("levels") or {}
+        return str(levels.get(str(value), levels.get(_value(value), _value(value))))
 
     def check_metrics(self, names: list[str], what: str = "--metric") -> list[str]:
         """The names if all are summary metrics here; else an InputError with the closest one."""
@@ -134,4 +154,4 @@ def short_name(path: str) -> str:
 
 
 def _value(value: Any) -> str:
-    return f"{value:.4g}" if isinstance(value, float) else str(value)
+    return minus(f"{value:.4g}") if isinstance(value, float) else str(value)

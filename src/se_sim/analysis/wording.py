@@ -6,60 +6,23 @@ from __future__ import annotations
 
 import html
 import math
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from se_sim.analysis.sweep_results import short_name
+from se_sim.analysis.labels import metric_name, parameter_name
+from se_sim.analysis.numbers import percent, significant
 
-NAMES = {
-    "fund_inflow_total_thb": "inflow to the vulnerable fund",
-    "fund_unique_beneficiaries": "people helped by the fund",
-    "fund_balance_end_thb": "fund balance at the end",
-    "fund_grants_total_thb": "grants paid by the fund",
-    "garden_households_end_of_shock": "households fed from gardens at the end of the shock",
-    "members_end": "enterprise members at the end",
-    "members_newcomer_end": "newcomer members at the end",
-    "cross_group_tie_share_start": "cross-group share of ties at the start",
-    "cross_group_tie_share_end": "cross-group share of ties at the end",
-    "outgroup_trust_start": "trust toward the other group at the start",
-    "outgroup_trust_end": "trust toward the other group at the end",
-    "active_enterprises_end": "active enterprises at the end",
-    "gini_earned_income_end": "Gini of earned income at the end",
-    "gini_disposable_end": "Gini of disposable income at the end",
-    "poverty_rate_end": "poverty rate at the end",
-    "poverty_gap_end": "poverty gap at the end",
-    "poverty_rate_worst": "poverty rate in the worst month",
-    "poverty_rate_earned_end": "share with earned income below the poverty line at the end",
-    "disposable_income_poorest_fifth_thb": "disposable income of the poorest fifth",
-}
-
-
-def metric_name(metric: str) -> str:
-    """A metric as a reader says it, without its unit: ``members_end`` → "members end"."""
-    if metric in NAMES:
-        return NAMES[metric]
-    return metric.removesuffix("_thb").replace("_", " ")
-
-
-def metric_label(metric: str) -> str:
-    """The name with its unit, for axes and tables."""
-    return f"{metric_name(metric)} (THB)" if metric.endswith("_thb") else metric_name(metric)
-
+if TYPE_CHECKING:
+    from se_sim.analysis.effects import Effects
+    from se_sim.analysis.sweep_results import SweepResults
 
 def number(value: float, metric: str = "", signed: bool = False) -> str:
-    """Three significant figures, thousands separated; THB metrics carry their unit."""
+    """Three significant figures, thousands separated, a minus sign; THB metrics carry their
+    unit."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "n/a"
-    if value == 0:
-        text = "0"
-    elif abs(value) >= 1000:
-        digits = 2 - math.floor(math.log10(abs(value)))
-        text = f"{round(value, digits):,.0f}"
-    else:
-        text = f"{value:.3g}"
-    if signed and value > 0:
-        text = "+" + text
-    text = text.replace("-", "−")  # a minus sign, not a hyphen
+    text = significant(value, signed)
     return f"{text} THB" if metric.endswith("_thb") else text
 
 
@@ -82,7 +45,7 @@ def contrast_sentences(table: pd.DataFrame, metric: str) -> list[str]:
         elif row.ci_low > 0 or row.ci_high < 0:
             verb = "raises" if row.mean_diff > 0 else "lowers"
             change = row.mean_diff / row.baseline_mean if row.baseline_mean else math.inf
-            relative = f", {change:+.0%}" if abs(change) < 10 else ""
+            relative = f", {percent(change, signed=True)}" if abs(change) < 10 else ""
             sentences.append(f"<b>{point}</b> {verb} {name} by "
                              f"{number(abs(row.mean_diff), metric)} "
                              f"({interval(row.ci_low, row.ci_high, metric)}{relative})")
@@ -104,19 +67,84 @@ def extremes_sentence(summary: pd.DataFrame, metric: str) -> str:
             f"<b>{html.escape(str(worst['point']))}</b>: {number(worst['mean'], metric)}.")
 
 
-def main_effects_sentence(runs: pd.DataFrame, swept: list[str], metric: str) -> str:
+def main_effects_sentence(results: SweepResults, metric: str) -> str:
     """Which swept parameter moves the metric most: the spread of its level means."""
+    runs = results.ok
     spans = {
         name: runs.groupby(name)[metric].mean().agg(lambda s: s.max() - s.min())
-        for name in swept if runs[name].nunique() > 1
+        for name in results.swept if runs[name].nunique() > 1
     }
+    spans = {k: v for k, v in spans.items() if not math.isnan(v)}
     if not spans:
         return ""
     ranked = sorted(spans.items(), key=lambda item: -item[1])
-    parts = [f"<b>{short_name(name)}</b> (its level means span {number(span, metric)})"
-             if i == 0 else f"{short_name(name)} ({number(span, metric)})"
+    parts = [f"<b>{html.escape(results.field_label(name))}</b> (its level means span "
+             f"{number(span, metric)})" if i == 0 else
+             f"{html.escape(results.field_label(name))} ({number(span, metric)})"
              for i, (name, span) in enumerate(ranked)]
     return f"What moves it most: {', then '.join(parts)}."
+
+
+def effects_sentences(effects: Effects, metric: str, results: SweepResults) -> list[str]:
+    """The factors and the interaction that explain most of the metric's variance, and where
+    the top factor puts it highest and lowest."""
+    rows = effects.variance[effects.variance["metric"] == metric].dropna(subset=["share"])
+    if rows.empty:
+        return []
+    mains = rows[~rows["term"].str.contains(" × ") & (rows["term"] != "residual")]
+    mains = mains.sort_values("share", ascending=False)
+    named = [f"{html.escape(results.field_label(r.term))} ({percent(r.share)})"
+             for r in mains.itertuples() if r.share >= 0.01]
+    if not named:
+        return [f"No factor explains as much as 1% of the variance of {metric_name(metric)} "
+                "between design points."]
+    named[0] = f"<b>{named[0]}</b>"
+    text = (f"What moves {metric_name(metric)}: {', then '.join(named)} of the variance "
+            "between design points")
+    pairs = rows[rows["term"].str.contains(" × ")].sort_values("share", ascending=False)
+    if len(pairs) and pairs["share"].iloc[0] >= 0.01:
+        a, b = pairs["term"].iloc[0].split(" × ")
+        text += (f"; the largest interaction, {html.escape(results.field_label(a))} × "
+                 f"{html.escape(results.field_label(b))}, explains "
+                 f"{percent(pairs['share'].iloc[0])}")
+    sentences = [text + "."]
+    top = mains["term"].iloc[0]
+    levels = effects.effects[(effects.effects["metric"] == metric)
+                             & (effects.effects["factor"] == top)].dropna(subset=["mean"])
+    if len(levels) >= 2:
+        high, low = levels.loc[levels["mean"].idxmax()], levels.loc[levels["mean"].idxmin()]
+        sentences.append(
+            f"By {html.escape(results.field_label(top))}: highest at "
+            f"<b>{html.escape(results.level_label(top, high['level']))}</b> "
+            f"({number(high['mean'], metric)}, {interval(high['ci_low'], high['ci_high'], metric)})"
+            f", lowest at <b>{html.escape(results.level_label(top, low['level']))}</b> "
+            f"({number(low['mean'], metric)}, {interval(low['ci_low'], low['ci_high'], metric)}).")
+    return sentences
+
+
+def tradeoff_sentences(effects: pd.DataFrame, factor: str, metrics: list[str],
+                       results: SweepResults) -> list[str]:
+    """How the lead metric and those it trades against move from the factor's first level to
+    its last: one line each, with the relative change."""
+    rows = effects[effects["factor"] == factor]
+    first_level, last_level = rows["level"].iloc[0], rows["level"].iloc[-1]
+    name = html.escape(results.field_label(factor))
+    first, last = (html.escape(results.level_label(factor, v)) for v in (first_level, last_level))
+    sentences = [f"Trade-offs: from {name} {first} to {last} (averaged over the other "
+                 "factors):"]
+    for metric in metrics:
+        part = rows[rows["metric"] == metric]
+        if part.empty:
+            continue
+        start, end = part.iloc[0], part.iloc[-1]
+        change = (end["mean"] - start["mean"]) / abs(start["mean"]) if start["mean"] else math.nan
+        said = f", {percent(change, signed=True)}" if math.isfinite(change) and abs(change) < 10 \
+            else ""
+        sentences.append(
+            f"{metric_name(metric)}: {number(start['mean'], metric)} → "
+            f"<b>{number(end['mean'], metric)}</b> "
+            f"({interval(end['ci_low'], end['ci_high'], metric)}{said})")
+    return sentences
 
 
 def sensitivity_sentence(table: pd.DataFrame, kind: str, metric: str) -> str:
@@ -126,16 +154,18 @@ def sensitivity_sentence(table: pd.DataFrame, kind: str, metric: str) -> str:
         return ""
     if kind == "sobol":
         rows = rows.sort_values("ST", ascending=False)
-        parts = [f"{r.parameter} (total index {r.ST:.2f} ± {r.ST_conf:.2f})"
+        parts = [f"{parameter_name(r.parameter)} (total index {r.ST:.2f} ± {r.ST_conf:.2f})"
                  for r in rows.itertuples()]
         what = "Sobol' indices: its variance comes most from"
     elif kind == "morris":
         rows = rows.sort_values("mu_star", ascending=False)
-        parts = [f"{r.parameter} (mu* {number(r.mu_star, metric)})" for r in rows.itertuples()]
+        parts = [f"{parameter_name(r.parameter)} (mu* {number(r.mu_star, metric)})"
+                 for r in rows.itertuples()]
         what = "Morris screening: it reacts most to"
     else:
         rows = rows.reindex(rows["src"].abs().sort_values(ascending=False).index)
-        parts = [f"{r.parameter} ({r.src:+.2f})" for r in rows.itertuples()]
+        parts = [f"{parameter_name(r.parameter)} ({number(r.src, signed=True)})"
+                 for r in rows.itertuples()]
         what = (f"Standardised regression (a linear fit explains {rows['r2'].iloc[0]:.0%} of its "
                 "variance): it depends most on")
     parts[0] = f"<b>{parts[0]}</b>"

@@ -1,16 +1,23 @@
 """Every word the teaching page shows, in English and Thai.
 
 One table, so that a missing translation is a failing test rather than a gap on the screen.
-Texts may hold ``{name}`` fields, filled by :func:`text`. Metric names that have no entry here
-(new model outputs) are shown as they are.
+Texts may hold ``{name}`` fields, filled by :func:`text`. The names of parameters and metrics
+come from the analysis layer's label table (se_sim.analysis.labels), which the report pages and
+printed tables use too, so a lever is called the same on the teaching page and in a report.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from se_sim.analysis.labels import PARAMETERS, Language, Name
+from se_sim.analysis.labels import metric_name as shared_metric_name
 
-Language = Literal["en", "th"]
 LANGUAGES: dict[Language, str] = {"en": "English", "th": "ไทย"}
+
+
+def _shared(name: Name) -> dict[Language, str]:
+    """A label of the shared table as a control's caption (first letter capitalised)."""
+    return {"en": name.en[:1].upper() + name.en[1:], "th": name.th}
+
 
 LABELS: dict[str, dict[Language, str]] = {
     # page
@@ -34,10 +41,10 @@ LABELS: dict[str, dict[Language, str]] = {
     "bad_seed": {"en": "seed {value!r} is not a whole number of 0 or more; using {used}",
                  "th": "seed {value!r} ไม่ใช่จำนวนเต็มตั้งแต่ 0 ขึ้นไป จึงใช้ {used}"},
     # controls
-    "profit_share": {"en": "Profit share to the fund", "th": "ส่วนแบ่งกำไรเข้ากองทุน"},
-    "mean_degree": {"en": "Ties per household", "th": "ความสัมพันธ์ต่อครัวเรือน"},
-    "homophily": {"en": "Homophily (own-group ties)", "th": "คบหาเฉพาะกลุ่มตน"},
-    "newcomer_share": {"en": "Newcomer share", "th": "สัดส่วนผู้มาใหม่"},
+    "profit_share": _shared(PARAMETERS["allocation.fund_share"]),
+    "mean_degree": _shared(PARAMETERS["network.mean_degree"]),
+    "homophily": _shared(PARAMETERS["network.homophily"]),
+    "newcomer_share": _shared(PARAMETERS["households.newcomer_share"]),
     "shock.covid19": {"en": "COVID-19 shock", "th": "วิกฤตโควิด-19"},
     "shock.disaster": {"en": "Disaster", "th": "ภัยพิบัติ"},
     "shock.price": {"en": "Price shock", "th": "ราคาวัตถุดิบพุ่งสูง"},
@@ -209,9 +216,10 @@ def text(key: str, language: Language, **values: object) -> str:
 
 
 def metric_label(metric: str, language: Language) -> str:
-    """A monthly output's name for people; outputs without a label keep their own name."""
+    """A monthly output's name for people: its legend entry here, else the shared label table's
+    name (outputs in neither show their words)."""
     key = f"series.{metric}"
-    return text(key, language) if key in LABELS else metric
+    return text(key, language) if key in LABELS else shared_metric_name(metric, language)
 
 
 def baht(value: float, language: Language) -> str:

@@ -139,6 +139,8 @@ def design_size(design: Section) -> int:
 
 
 def _level_count(levels: Levels) -> int:
+    if levels.named is not None:
+        return len(levels.named)
     if levels.values is not None:
         return len(levels.values)
     if levels.num is not None:
@@ -183,12 +185,18 @@ def build_design(
 def _grid(design: Grid, is_integer: Callable[[str], bool]) -> Design:
     names = list(design.fields)
     points = _Product(names, [_sweep_values(design.fields[n], is_integer(n)) for n in names])
-    return Design("grid", points, points, names)
+    if all(levels.named is None for levels in design.fields.values()):
+        return Design("grid", points, points, names)
+    shown = [list(design.fields[n].named) if design.fields[n].named is not None
+             else points.levels[i] for i, n in enumerate(names)]
+    return Design("grid", points, _Product(names, shown), names)  # named levels by their name
 
 
 def _sweep_values(levels: Levels, integer: bool) -> Sequence[Any]:
     """A field's levels: the listed values, or a range as an array (8 bytes a level), whose
     floats are rounded to DECIMALS as each point is made."""
+    if levels.named is not None:
+        return list(levels.named.values())
     if levels.values is not None:
         return list(levels.values)
     start, stop = float(levels.start), float(levels.stop)  # type: ignore[arg-type]

@@ -35,9 +35,12 @@ DEFAULT_REPORT = "fund_inflow_total_thb"
 
 class Levels(Section):
     """A grid field's values: listed, or from ``start`` to ``stop`` (inclusive) ``num`` of them
-    or ``step`` apart. A bare list or value in the file means ``values``."""
+    or ``step`` apart, or ``named`` (name: value; the runs table and the report show the name,
+    so a level that is a whole list, e.g. no interventions, reads "kept" rather than ``[]``).
+    A bare list or value in the file means ``values``."""
 
     values: Annotated[list[Any], Field(min_length=1)] | None = None
+    named: Annotated[dict[str, Any], Field(min_length=1)] | None = None
     start: float | None = None
     stop: float | None = None
     num: Annotated[int, Field(ge=1)] | None = None
@@ -46,7 +49,12 @@ class Levels(Section):
     @model_validator(mode="after")
     def _one_form(self) -> Levels:
         spacing = [v for v in (self.num, self.step) if v is not None]
-        if self.values is not None:
+        if self.named is not None:
+            if self.values is not None or self.start is not None or self.stop is not None \
+                    or spacing:
+                raise ValueError("give named levels alone, without values, start, stop, num or "
+                                 "step")
+        elif self.values is not None:
             if self.start is not None or self.stop is not None or spacing:
                 raise ValueError("give either values or start/stop with num or step, not both")
         elif self.start is None or self.stop is None or len(spacing) != 1:
@@ -197,6 +205,24 @@ class Calibration(Section):
     statistic: Literal["mean", "median"] = "mean"
 
 
+def _as_field_labels(value: Any) -> Any:
+    """``{kept: "hub kept"}`` stands for ``{levels: {kept: "hub kept"}}``; level keys are read
+    as text, so ``61: hub kept`` labels the level 61."""
+    if isinstance(value, dict) and not set(value) <= {"name", "levels"}:
+        value = {"levels": value}
+    if isinstance(value, dict) and isinstance(value.get("levels"), dict):
+        value = {**value, "levels": {str(k): v for k, v in value["levels"].items()}}
+    return value
+
+
+class FieldLabels(Section):
+    """How a swept field reads on report pages: its ``name`` and its ``levels`` in words (the
+    page shows "network centre: removed in month 30", not ``interventions.0.month=30``)."""
+
+    name: str | None = None
+    levels: dict[str, str] = Field(default_factory=dict)
+
+
 def _not_reversed(bounds: tuple[float, float]) -> tuple[float, float]:
     if bounds[0] > bounds[1]:
         raise ValueError("lower bound must not be above upper bound")
@@ -244,6 +270,9 @@ class Experiment[D: Section](Section):
     run_timeout_s: Annotated[float, Field(gt=0)] | None = None
     targets: dict[FieldPath, Target] = Field(default_factory=dict)
     calibration: Calibration = Calibration()
+    labels: dict[FieldPath, Annotated[FieldLabels, BeforeValidator(_as_field_labels)]] = Field(
+        default_factory=dict)
+    baseline: str | dict[FieldPath, Any] | None = None  # a variant, or a grid cell's levels
     uncertainty: Uncertainty | None = None
     objectives: dict[FieldPath, Literal["max", "min"]] = Field(default_factory=dict)
 
@@ -257,12 +286,13 @@ class Experiment[D: Section](Section):
 
     def identity(self) -> dict[str, Any]:
         """Everything that decides the results of finished runs; ``report``, ``flush``, the time
-        limit, text, how runs are scored against targets and the objectives a report reads may
-        change freely (a resume with a longer limit retries timed-out runs; a calibration reuses
-        a sweep's folder)."""
+        limit, text, how runs are scored against targets, and the objectives, labels and
+        baseline a report reads may change freely (a resume with a longer limit retries
+        timed-out runs; a calibration reuses a sweep's folder)."""
         return self.model_dump(mode="json", exclude_none=True,
                                exclude={"description", "report", "flush", "run_timeout_s",
-                                        "targets", "calibration", "objectives"})
+                                        "targets", "calibration", "objectives", "labels",
+                                        "baseline"})
 
 
 @dataclass(frozen=True)
@@ -317,6 +347,7 @@ def load_experiment(path: str | Path) -> ExperimentFile:
                           "(scenario: ...; see docs/sweeps.md)"])
     spec = _validate(given, path)
     _check_mode(spec, str(path))
+    _check_labels(spec, str(path))
     scenario_path = None
     scenario_raw = None
     if spec.scenario is not None:
@@ -379,5 +410,38 @@ def _check_mode(spec: Experiment[Any], source: str) -> None:
     ]
     if spec.model is not None and spec.steps is None:
         lines.append(f"{source}: steps: required with 'model' (how many steps to run)")
+    if lines:
+        raise InputError(lines)
+
+
+def swept_fields(design: Section) -> list[str]:
+    """The field paths a design varies (``variant`` for named variants)."""
+    if isinstance(design, Grid):
+        return list(design.fields)
+    if isinstance(design, Points):
+        return list(dict.fromkeys(k for point in design.points for k in point))
+    if isinstance(design, Variants):
+        return ["variant"]
+    return list(getattr(design, "bounds", {}))
+
+
+def _check_labels(spec: Experiment[Any], source: str) -> None:
+    """Labels and a baseline name only what the design varies."""
+    swept = swept_fields(spec.design)
+    lines = [f"{source}: labels.{key}: not a field the design varies{did_you_mean(key, swept)} "
+             f"(it varies: {', '.join(swept)})" for key in spec.labels if key not in swept]
+    baseline = spec.baseline
+    if isinstance(baseline, str) and not isinstance(spec.design, Variants):
+        lines.append(f"{source}: baseline: a name picks a variant; for a {spec.design.kind} "
+                     "design give the baseline's levels, e.g. {field: value}")
+    elif isinstance(baseline, str) and baseline not in spec.design.variants:
+        lines.append(f"{source}: baseline = {baseline!r}: not a variant"
+                     f"{did_you_mean(baseline, list(spec.design.variants))}")
+    elif isinstance(baseline, dict):
+        if not isinstance(spec.design, Grid):
+            lines.append(f"{source}: baseline: levels pick a cell of a grid design only")
+        else:
+            lines += [f"{source}: baseline.{key}: not a field of the grid"
+                      f"{did_you_mean(key, swept)}" for key in baseline if key not in swept]
     if lines:
         raise InputError(lines)

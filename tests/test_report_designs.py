@@ -1,0 +1,254 @@
+"""The report reads every design kind the way it should: a grid through its main effects and
+variance shares, a screen through its indices, events as shares of runs; what the page and the
+printed tables claim is recomputed here from the runs."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from scipy import stats
+from statsmodels.stats.proportion import proportion_confint
+
+from se_sim.analysis.effects import factorial_effects
+from se_sim.analysis.events import event_rows, event_text
+from se_sim.analysis.labels import METRICS, PARAMETERS, UNITS, metric_label, metric_name
+from se_sim.analysis.sweep_results import read_sweep
+from se_sim.analysis.sweep_table import format_sweep_table, median_interval
+from se_sim.app.labels import LABELS
+from se_sim.cli import main
+from se_sim.runner import load_runs
+from se_sim.runner.experiment import load_experiment
+from se_sim.scenario.errors import InputError
+from tests.report_support import grid_folder
+from tests.runner_support import sweep, tiny_scenario_experiment, write_experiment
+
+
+def _text(page: str) -> str:
+    """The page without its embedded images (base64 may spell anything)."""
+    return re.sub(r"data:image/png;base64,[^\"]+", "", page)
+
+
+def _has_nan(text: str) -> bool:
+    return re.search(r"\bnan\b", text, flags=re.IGNORECASE) is not None
+
+
+def _first_screen(page: str) -> str:
+    """The header and the answer: what a reader sees before scrolling."""
+    return page[page.index("<header>"):page.index('<div id="lead">')]
+
+
+@pytest.fixture(scope="module")
+def grid(tmp_path_factory) -> Path:
+    return grid_folder(tmp_path_factory.mktemp("grid"))
+
+
+def test_grid_page_reads_main_effects_and_has_no_contrasts_without_a_baseline(grid: Path) -> None:
+    assert main(["report", str(grid)]) == 0
+    out = grid / "report"
+    page = (out / "report.html").read_text()
+    assert "Analysis: a factorial design" in page and "What each factor does" in page
+    assert "Differences from" not in page and not (out / "contrasts.csv").exists()
+    effects, variance = pd.read_csv(out / "effects.csv"), pd.read_csv(out / "variance.csv")
+    assert list(effects.columns) == ["factor", "level", "metric", "n", "mean", "ci_low",
+                                     "ci_high"]
+    assert list(variance.columns) == ["term", "metric", "share", "p_value"]
+    runs = pd.read_csv(out / "summary_by_point.csv")
+    assert set(effects["metric"]) <= set(runs["metric"])
+    first = _first_screen(page)
+    assert "What moves" in first and not _has_nan(_text(page))
+    shown = ["fund_inflow_total_thb"]
+    assert all(name not in first for name in shown)  # labels, not column names
+    assert metric_name("fund_inflow_total_thb") in first
+
+
+def test_marginal_means_and_variance_shares_recomputed_on_a_known_factorial() -> None:
+    """y = 10·a + 3·[b = 'high'] + noise over a 3 × 2 × 2 grid, 4 replicates: the factor a
+    explains most of the variance, the additive model leaves the interactions near zero."""
+    rng = np.random.default_rng(7)
+    a, b, c, replicate = np.meshgrid([0, 1, 2], ["low", "high"], [0.1, 0.2], range(4),
+                                     indexing="ij")
+    runs = pd.DataFrame({"a": a.ravel(), "b": b.ravel(), "c": c.ravel(),
+                         "replicate": replicate.ravel()})
+    runs["point_id"] = runs.groupby(["a", "b", "c"], sort=False).ngroup()
+    runs["y"] = 10 * runs["a"] + 3 * (runs["b"] == "high") + rng.normal(0, 0.5, len(runs))
+    found = factorial_effects(runs, ["a", "b", "c"], ["y"])
+    means = found.effects.set_index(["factor", "level"])
+    for factor in ("a", "b", "c"):
+        for level, part in runs.groupby(factor):
+            row = means.loc[(factor, level)]
+            per_replicate = part.groupby("replicate")["y"].mean()
+            half = stats.t.ppf(0.975, 3) * per_replicate.std(ddof=1) / 2
+            assert row["mean"] == pytest.approx(part["y"].mean())
+            assert row["ci_low"] == pytest.approx(per_replicate.mean() - half)
+            assert row["n"] == 4
+    # shares by hand: sums of squares of the cell means (balanced: main effect SS = cells per
+    # level × squared deviations of the level means)
+    cells = runs.groupby(["a", "b", "c"])["y"].mean().reset_index()
+    grand, total = cells["y"].mean(), ((cells["y"] - cells["y"].mean()) ** 2).sum()
+    shares = found.variance.set_index("term")["share"]
+    for factor in ("a", "b", "c"):
+        level_means = cells.groupby(factor)["y"].mean()
+        ss = (len(cells) / len(level_means)) * ((level_means - grand) ** 2).sum()
+        assert shares[factor] == pytest.approx(ss / total)
+    assert shares["a"] > 0.9 and shares["b"] > shares["c"]
+    assert shares[["a × b", "a × c", "b × c"]].max() < 0.01
+    assert shares.sum() == pytest.approx(1.0)
+    assert found.fitted_on == "design-point means"
+
+
+def test_events_are_shares_with_wilson_intervals_and_months_among_them() -> None:
+    runs = pd.DataFrame({"point_id": [0] * 10 + [1] * 10,
+                         "closed_month": [5.0, 9.0, 7.0] + [np.nan] * 17})
+    table = event_rows(runs, "closed_month", ["point_id"]).set_index("point_id")
+    low, high = proportion_confint(3, 10, alpha=0.05, method="wilson")
+    assert table.loc[0, "events"] == 3 and table.loc[0, "share"] == pytest.approx(0.3)
+    assert table.loc[0, "ci_low"] == pytest.approx(low) and table.loc[0, "ci_high"] == \
+        pytest.approx(high)
+    assert table.loc[0, "median_month"] == 7.0  # among the 3 runs where it happened
+    assert table.loc[1, "events"] == 0 and table.loc[1, "ci_low"] == 0.0
+    assert event_text(table.loc[1]) == "0 of 10 runs (0%, 95% CI 0% to 28%)"
+    assert not _has_nan(event_text(table.loc[0]))
+
+
+def test_sweep_closing_table_gives_intervals_and_events(tmp_path: Path) -> None:
+    experiment = tiny_scenario_experiment(
+        tmp_path, replicates=6, design={"kind": "grid", "fields": {"allocation.fund_share":
+                                                                     [0.1, 0.5]}})
+    out = tmp_path / "out"
+    sweep(experiment, out)
+    text = format_sweep_table(out, ["allocation.fund_share"], "fund_inflow_total_thb")
+    assert text.startswith(f"median {metric_label('fund_inflow_total_thb')} by design point, "
+                           "with its 95% interval")
+    runs = load_runs(out)
+    values = runs.loc[runs["allocation.fund_share"] == 0.5, "fund_inflow_total_thb"]
+    median, low, high = median_interval(values)
+    ci = stats.quantile_test(values.to_numpy(), q=median, p=0.5).confidence_interval(0.95)
+    assert (low, high) == (ci.low, ci.high)
+    line = next(row for row in text.splitlines() if row.split()[0] == "0.5")
+    assert f"{low:,.0f} to {high:,.0f}" in line
+    closed = format_sweep_table(out, ["allocation.fund_share"], "closed_month")
+    assert "95% Wilson interval" in closed and not _has_nan(closed) and not _has_nan(text)
+    assert re.search(r"\d+/6 \(\d+%\)", closed)
+
+
+@pytest.fixture(scope="module")
+def labelled(tmp_path_factory) -> Path:
+    """A grid on common random numbers with a named level, labels and a baseline cell."""
+    root = tmp_path_factory.mktemp("labelled")
+    experiment = tiny_scenario_experiment(
+        root, "labelled", replicates=2, common_random_numbers=True,
+        design={"kind": "grid", "fields": {
+            "allocation.fund_share": [0.1, 0.5],
+            "interventions": {"named": {"none": [], "grant": [
+                {"kind": "matching_grant", "month": 2, "amount_thb": 3000}]}}}},
+        labels={"interventions": {"name": "support", "levels": {"none": "no support",
+                                                                "grant": "a 3,000 THB grant"}}},
+        baseline={"allocation.fund_share": 0.1, "interventions": "none"})
+    out = root / "out"
+    assert sweep(experiment, out).ok == 8
+    return out
+
+
+def test_named_levels_and_labels_reach_the_page_and_a_named_baseline_adds_contrasts(
+        labelled: Path) -> None:
+    runs = pd.read_parquet(next((labelled / "runs").glob("*.parquet")))
+    assert set(runs["interventions"]) == {"none", "grant"}  # the name, not the list
+    assert main(["report", str(labelled)]) == 0
+    page = (labelled / "report" / "report.html").read_text()
+    contrast = pd.read_csv(labelled / "report" / "contrasts.csv")
+    assert set(contrast["baseline"]) == {"profit share to the fund: 0.1; support: no support"}
+    grant = contrast[(contrast["metric"] == "fund_inflow_total_thb")
+                     & (contrast["point"] == "profit share to the fund: 0.1; "
+                                             "support: a 3,000 THB grant")]
+    assert grant["mean_diff"].item() == pytest.approx(3000)  # the grant, paired on seeds
+    assert "a 3,000 THB grant" in page and "What each factor does" in page
+    assert not _has_nan(_text(page))
+    assert "interventions=" not in page and "allocation.fund_share" not in _first_screen(page)
+
+
+def test_labels_name_only_what_the_design_varies(tmp_path: Path) -> None:
+    path = write_experiment(tmp_path, "bad", scenario="x.yaml", design={
+        "kind": "grid", "fields": {"network.homophily": [0.3, 0.8]}},
+        labels={"network.homophilly": {"0.3": "low"}})
+    with pytest.raises(InputError, match=r"labels.network.homophilly: not a field the design "
+                                         r"varies; did you mean 'network.homophily'\?"):
+        load_experiment(path)
+
+
+def test_a_morris_page_has_indices_and_no_contrasts(tmp_path: Path) -> None:
+    experiment = tiny_scenario_experiment(
+        tmp_path, "screen", replicates=1, common_random_numbers=True,
+        design={"kind": "morris", "trajectories": 2, "bounds": {
+            "allocation.fund_share": [0.0, 0.5], "network.mean_degree": [2, 8]}})
+    out = tmp_path / "screen"
+    sweep(experiment, out)
+    assert main(["report", str(out)]) == 0
+    page = (out / "report" / "report.html").read_text()
+    assert not (out / "report" / "contrasts.csv").exists()
+    assert "Differences from" not in page and "Analysis: a sampled design" in page
+    assert "Morris screening" in page and (out / "report" / "sensitivity.csv").exists()
+    headers = re.findall(r"<th[^>]*>(.*?)</th>", page, flags=re.S)
+    assert max(len(h) for h in headers) < 80 and not _has_nan(_text(page))
+
+
+def test_every_summary_metric_has_a_label_in_both_languages(grid: Path) -> None:
+    """A new model output without a label would show its column name on pages and tables."""
+    unlabelled = [m for m in read_sweep(grid).metrics if m not in METRICS]
+    assert unlabelled == []
+    for name in [*METRICS.values(), *PARAMETERS.values()]:
+        assert name.en and name.th and (not name.unit or name.unit in UNITS)
+    # the teaching page's controls read the same table
+    assert LABELS["profit_share"]["th"] == PARAMETERS["allocation.fund_share"].th
+
+
+SHIPPED = Path(__file__).resolve().parents[1] / "experiments"
+SMALL = {"households.count": 60, "households.leaders": 10}
+
+
+@pytest.mark.parametrize(("name", "months", "size"), [
+    ("morris_screen", 6, {"trajectories": 2}), ("network_formation", 12, {}),
+])  # the main sweep's grid reads as the grid fixture's above
+def test_shipped_experiment_pages_read_right(name: str, months: int, size: dict,
+                                             tmp_path: Path) -> None:
+    """Two of the issue's pages, made small (1 replicate, 60 households): no "nan", no
+    contrast table against a sampled point, no column name in a heading or on the first
+    screen."""
+    spec = yaml.safe_load((SHIPPED / f"{name}.yaml").read_text())
+    spec["scenario"] = str((SHIPPED / spec["scenario"]).resolve())
+    spec["overrides"] = {**spec.get("overrides", {}), **SMALL, "months": months}
+    spec["replicates"] = 1
+    spec["design"] = {**spec["design"], **size}
+    if spec["design"]["kind"] == "grid":  # two levels of each factor keep every section
+        spec["design"]["fields"] = {f: levels[:2] if isinstance(levels, list) else
+                                    {"values": [levels["start"], levels["stop"]]}
+                                    if "start" in levels else levels
+                                    for f, levels in spec["design"]["fields"].items()}
+    spec["keep_steps"] = "none"
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(spec))
+    sweep(path, tmp_path / "out")
+    assert main(["report", str(tmp_path / "out")]) == 0
+    page = _text((tmp_path / "out" / "report" / "report.html").read_text())
+    assert not _has_nan(page)
+    if spec["design"]["kind"] == "morris":
+        assert "Differences from" not in page
+    headings = " ".join([*re.findall(r"<h[123]>(.*?)</h[123]>", page), _first_screen(page)])
+    results = read_sweep(tmp_path / "out")
+    raw = [m for m in results.metrics if re.search(rf"\b{m}\b", headings)]
+    fields = [f for f in results.swept if f in headings]
+    assert raw == [] and fields == []
+    assert "month=61" not in page
+    headers = re.findall(r"<th[^>]*>(.*?)</th>", page, flags=re.S)
+    assert max(len(h) for h in headers) < 120  # no header lists a sampled point's values
+
+
+def test_named_levels_stand_alone(tmp_path: Path) -> None:
+    path = write_experiment(tmp_path, "bad", scenario="x.yaml", design={
+        "kind": "grid", "fields": {"interventions": {"named": {"none": []}, "values": [1]}}})
+    with pytest.raises(InputError, match="give named levels alone"):
+        load_experiment(path)
