@@ -62,6 +62,30 @@ def test_committed_costs_let_a_sudden_loss_of_sales_close_an_enterprise() -> Non
     assert_effect(survived(flexible) - survived(committed), +1, t=2.0)
 
 
+HUB = {"shape": "star", "formation": "natural", "modes": {"natural": {"start_share": 1.0}},
+       "organisations": [
+           {"name": "shop", "sector": "academic", "hub": {"buyers_per_1000_households": 300.0}},
+           {"name": "office", "sector": "government"}]}
+# an enterprise that sells almost only through the hub: no channel, few community buyers
+HUB_DEPENDENT = {**SMALL, "partners": HUB, "enterprises.0.channels": [],
+                 "market.units_per_buyer": 0.05, E + "price_thb": 40.0}
+
+
+def hub_closures(committed_share: float, removed: bool) -> np.ndarray:
+    overrides = {**HUB_DEPENDENT, E + "committed_cost_share": committed_share}
+    if removed:
+        overrides["interventions"] = [{"kind": "remove_hub", "month": 12}]
+    return summaries(case_scenario(**overrides), range(8))["enterprises_closed"].to_numpy()
+
+
+def test_losing_the_hub_closes_an_enterprise_that_depends_on_it_through_committed_costs() -> None:
+    """Its dependence (the hub's share of its sales) leaves committed costs without sales when
+    the hub goes; with nothing committed, losing the hub changes nothing about survival."""
+    assert_effect(hub_closures(0.5, True) - hub_closures(0.5, False), +1)
+    without = hub_closures(0.0, True) - hub_closures(0.0, False)
+    assert np.abs(without).sum() == 0
+
+
 def trust_path(decay: float) -> np.ndarray:
     """Mean out-group trust at months 96 and 120 of the case over a few seeds."""
     from se_sim.model import CommunityModel
