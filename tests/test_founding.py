@@ -21,11 +21,16 @@ FAILING = {"founding.template.fixed_cost_thb_per_1000_households": 20_000,
            "founding.template.insolvency_months": 1}
 
 
+# the five groups stay open, so the free leaders and the room are the founding rule's alone
+GROUPS_STAY_OPEN = {f"enterprises.{i}.insolvency_months": 1000 for i in range(5)}
+
+
 def founding_scenario(**overrides: Any) -> Scenario:
     """Source 001's five groups with founding on and no partner network, 400 households,
     24 months, room for eight groups: 10 of the 40 leaders are free to found."""
     return load_scenario(NETWORK, {"households.count": 400, "months": 24, "partners": None,
-                                   "founding.max_active_per_1000_households": 20, **overrides})
+                                   "founding.max_active_per_1000_households": 20,
+                                   **GROUPS_STAY_OPEN, **overrides})
 
 
 def founded(scenario: Scenario, seeds: range = SEEDS) -> np.ndarray:

@@ -27,7 +27,7 @@ def months_open(table: pd.DataFrame, months: int) -> np.ndarray:
 def test_enterprises_that_differ_survive_where_identical_ones_all_close() -> None:
     """Below the unit cost every identical enterprise closes; one that drew a lower cost, more
     know-how or more demand can live: survival falls with the margin as a slope, not a cliff."""
-    below_cost = {**SMALL, E + "price_thb": 28.0}
+    below_cost = {**SMALL, "months": 36, E + "price_thb": 28.0}
     differ = summaries(case_scenario(**below_cost, **{E + "unit_cost_sigma": 0.3}), SEEDS)
     alike = summaries(case_scenario(**below_cost, **IDENTICAL), SEEDS)
     assert survived(alike).sum() == 0
