@@ -199,7 +199,9 @@ def test_spillover_moves_members_up_toward_what_their_ties_know() -> None:
 
 
 def test_shared_channels_reach_tied_enterprises_buyers() -> None:
-    assert_knockout(stable(), stable(**{"partners.channel_share": 0.0}), "revenue_total_thb", +1,
+    # at full share: enterprises that differ make revenue noisy across seeds (docs/ODD.md 7.4)
+    assert_knockout(stable(**{"partners.channel_share": 1.0}),
+                    stable(**{"partners.channel_share": 0.0}), "revenue_total_thb", +1,
                     KNOCKOUT_SEEDS)
 
 
