@@ -182,7 +182,7 @@ class Market(Section):
     reference_price_thb: Annotated[float, Field(gt=0)] = 50.0
     price_elasticity: Annotated[float, Field(ge=-5, le=0)] = -0.6  # public figure: vegetables
     income_elasticity: Annotated[float, Field(ge=0, le=5)] = 1.0
-    units_per_buyer: Annotated[float, Field(ge=0, le=100)] = 0.837  # calibrated
+    units_per_buyer: Annotated[float, Field(ge=0, le=100)] = 0.81  # calibrated (v2: 0.837)
     visibility: Share = 0.01
     word_of_mouth: Share = 0.0598  # calibrated, not constrained by the patterns
     forget_rate: Share = 0.05
