@@ -20,7 +20,7 @@ from se_sim.runner.sweep import WHOLE, SweepOutcome, run_sweep
 
 ROOT = Path(__file__).resolve().parents[1]
 BANG_SAO_THONG = ROOT / "scenarios" / "bang_sao_thong.yaml"
-TINY = {"households.count": 60, "households.leaders": 10, "months": 6}
+TINY = {"households.count": 60, "households.leaders_per_1000_households": 500 / 3, "months": 6}
 TOY = "tests.toy_models:BoltzmannWealth"
 
 

@@ -12,10 +12,11 @@ from tests.knockout import summaries
 TOO_SMALL = {"market.units_per_buyer": 0.05, "enterprises.0.channels": []}
 
 
-def test_an_enterprise_with_a_market_far_too_small_closes_within_two_years() -> None:
-    table = summaries(case_scenario(**TOO_SMALL, months=36), range(20))
-    closed_early = (table["closed_month"] <= 24).mean()
-    assert closed_early >= 0.8
+def test_an_enterprise_with_a_market_far_too_small_closes_within_four_years() -> None:
+    """It loses every month; its cash buffer (share capital, reserve) carries it for a while."""
+    table = summaries(case_scenario(**TOO_SMALL, months=48), range(20))
+    closed = (table["closed_month"] <= 48).mean()
+    assert closed >= 0.8
 
 
 def test_the_case_rarely_closes() -> None:
@@ -87,13 +88,12 @@ def test_leavers_get_their_share_back_only_under_the_refund_rule() -> None:
 
 def test_losses_empty_cash_then_reserve_then_close() -> None:
     scenario = case_scenario(**TOO_SMALL, **{"allocation.reserve_share": 0.5,
-                                             "allocation.member_share": 0.3,
-                                             "enterprises.0.insolvency_months": 30}, months=60)
+                                             "allocation.member_share": 0.3}, months=72)
     model = CommunityModel(scenario, rng=1)
     enterprise = model.enterprise_list[0]
     enterprise.reserve = 2_000.0
     seen_reserve_fall = False
-    while enterprise.active and model.month < 60:
+    while enterprise.active and model.month < 72:
         reserve = enterprise.reserve
         model.step()
         if enterprise.active and enterprise.cash == 0 and enterprise.reserve < reserve:

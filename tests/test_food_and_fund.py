@@ -65,8 +65,7 @@ def test_a_grant_counts_toward_the_food_bill_of_the_month_it_is_paid() -> None:
 
 def test_the_grant_cap_scales_with_the_community() -> None:
     small = CommunityModel(case_scenario(**MATCHING), rng=0)
-    big = CommunityModel(case_scenario(**MATCHING, **{"households.count": 4000,
-                                                      "households.leaders": 120}), rng=0)
+    big = CommunityModel(case_scenario(**MATCHING, **{"households.count": 4000}), rng=0)
     small.step()
     big.step()
     paid = [(m.households.grant_this_month > 0).sum() for m in (small, big)]

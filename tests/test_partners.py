@@ -157,8 +157,10 @@ def test_units_join_only_along_the_shape_and_closed_enterprises_leave() -> None:
 
 # --- what ties bring: on a network that stays as it formed ----------------------------------
 
+# the network stays as it formed and its five groups stay open (closure is tested elsewhere)
 STABLE = {"partners.formation": "state", "partners.support_ends_month": None,
-          "partners.modes.state.dissolution_rate": 0.0, "months": 24}
+          "partners.modes.state.dissolution_rate": 0.0, "months": 24,
+          **{f"enterprises.{i}.insolvency_months": 1000 for i in range(5)}}
 KNOCKOUT_SEEDS = range(8)
 
 
@@ -197,7 +199,9 @@ def test_spillover_moves_members_up_toward_what_their_ties_know() -> None:
 
 
 def test_shared_channels_reach_tied_enterprises_buyers() -> None:
-    assert_knockout(stable(), stable(**{"partners.channel_share": 0.0}), "revenue_total_thb", +1,
+    # at full share: enterprises that differ make revenue noisy across seeds (docs/ODD.md 7.4)
+    assert_knockout(stable(**{"partners.channel_share": 1.0}),
+                    stable(**{"partners.channel_share": 0.0}), "revenue_total_thb", +1,
                     KNOCKOUT_SEEDS)
 
 

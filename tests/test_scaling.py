@@ -15,8 +15,7 @@ COUNTS = ["garden_reach_end", "buyers_end"]  # compared per household
 def test_four_times_the_community_keeps_per_household_outcomes() -> None:
     seeds = range(8)
     small = summaries(case_scenario(months=36), seeds)
-    big = summaries(case_scenario(months=36, **{"households.count": 4000,
-                                                "households.leaders": 120}), seeds)
+    big = summaries(case_scenario(months=36, **{"households.count": 4000}), seeds)
     for column in PER_HOUSEHOLD:
         assert big[column].median() == pytest.approx(small[column].median(), rel=0.2), column
     for column in COUNTS:

@@ -17,7 +17,7 @@ def test_shipped_scenarios_are_valid(path: Path) -> None:
 
 
 def test_bang_sao_thong_holds_the_case_figures(bang_sao_thong: Scenario) -> None:
-    assert bang_sao_thong.households.leaders == 30
+    assert bang_sao_thong.households.leader_count == 30
     assert bang_sao_thong.months == 36
     assert [s.kind for s in bang_sao_thong.shocks] == ["covid19"]
 
@@ -86,10 +86,10 @@ def test_a_rule_across_a_whole_section_does_not_print_the_section() -> None:
     """An override breaking a rule of the case's households section (some 40 fields): the line
     names the section and the rule, not every field's value."""
     with pytest.raises(InputError) as caught:
-        load_scenario(BANG_SAO_THONG, ["households.leaders=2000"])
+        load_scenario(BANG_SAO_THONG, ["households.leaders=25"])
     [line] = caught.value.lines
-    assert line == (f"{BANG_SAO_THONG} (override): households: "
-                    "leaders (2000) must not exceed count (1000)")
+    assert line == (f"{BANG_SAO_THONG} (override): households: set leaders (a count) or "
+                    "leaders_per_1000_households (in proportion to count), not both")
 
 
 def test_too_dense_network_is_refused(tmp_path: Path) -> None:

@@ -8,11 +8,20 @@ Capital raises output per hour, the quality buyers experience (equipment, packag
 enterprise's reach (visibility and outside buyers), relative to the size of the community it
 serves, and depreciates, so an enterprise that stops reinvesting shrinks back.
 
+Enterprises differ: each draws, when it is founded, a factor on its unit cost, on its
+capability (the know-how its members' skill is worth) and on the demand its products meet, each
+lognormal with mean 1 and the scenario's dispersion (0: all alike).
+
 Money: cash is working capital (share capital, sales, minus costs); a loss is paid from cash,
-then reserve, and spending never exceeds what it holds. Share capital is equity, paid once by a
-household. A month in distress is one with a loss, or one that ends with less than the fixed
-cost in hand; after ``insolvency_months`` such months in a row the members close the enterprise
-under the asset lock.
+then reserve (together the buffer), and spending never exceeds what it holds. Share capital is
+equity, paid once by a household. Part of the unit cost (``committed_cost_share``) is committed
+capacity (hired help, input contracts, rented equipment): it rises at once with output but is
+released only at ``commitment_release`` a month, so a sudden fall in sales (a shock, a lost hub
+or channel) leaves costs the remaining sales must carry, in proportion to the share of sales
+lost. A month is in distress when its loss takes more than ``loss_tolerance`` of the buffer, or
+it ends with less than the fixed cost in hand; each distress month adds one to a distress count
+and each other month takes ``distress_recovery`` off it; when the count reaches
+``insolvency_months`` the members close the enterprise under the asset lock.
 """
 
 from __future__ import annotations
@@ -48,20 +57,29 @@ class Enterprise(mesa.Agent):
         self.active = True
         self.opened_month = model.month
         self.closed_month: int | None = None
-        self.insolvent_months = 0
+        self.insolvent_months = 0.0  # the distress count: months in distress, less recovery
         self.revenue = self.profit = self.costs = 0.0
         self.units_made = self.units_sold = self.capacity = self.expected_units = 0.0
         self.member_payout = self.hours_worked = 0.0
         self.expected_payout_per_hour = 0.0
         self.expected_fund_per_hour = 0.0
         self.unit_cost_factor = 1.0  # below 1 when buying inputs jointly (partners.py)
+        self.committed_units = 0.0  # capacity paid for whether used or not (module docstring)
+        self.in_distress = False
+        # drawn for every enterprise whatever the dispersion, so runs that differ only in a
+        # dispersion share their draws (common random numbers)
+        draws = model.streams.enterprises.standard_normal(3)
+        sigmas = np.array([config.unit_cost_sigma, config.capability_sigma, config.demand_sigma])
+        self.cost_draw, self.capability_draw, self.demand_draw = (
+            float(f) for f in np.exp(sigmas * draws - 0.5 * sigmas**2))
 
     def members(self) -> np.ndarray:
         return np.flatnonzero(self.model.households.enterprise == self.slot)
 
     @property
     def capability(self) -> float:
-        """Quality of what it makes: its members' skill, weighted by the hours they work."""
+        """Quality of what it makes: its members' skill, weighted by the hours they work, times
+        the enterprise's capability draw (at most 1)."""
         return self._capability(self.members())
 
     def _capability(self, members: np.ndarray) -> float:
@@ -70,7 +88,8 @@ class Enterprise(mesa.Agent):
             return 0.0
         hours, skill = hh.hours[members], hh.skill[members]
         total = hours.sum()  # offered hours: the month's workforce
-        return float((hours * skill).sum() / total) if total > 0 else float(skill.mean())
+        mean = float((hours * skill).sum() / total) if total > 0 else float(skill.mean())
+        return min(self.capability_draw * mean, 1.0)
 
     @property
     def quality(self) -> float:
@@ -117,9 +136,14 @@ class Enterprise(mesa.Agent):
         offered = hh.hours[members]
         per_hour = cfg.productivity * self.reach()
         capacity = float((offered * hh.skill[members]).sum()) * per_hour
-        unit_cost = cfg.unit_cost_thb * model.events.cost_factor * self.unit_cost_factor
-        fixed = min(self.fixed_cost, self.cash + self.reserve)
-        affordable = (self.cash + self.reserve - fixed) / unit_cost if unit_cost > 0 else capacity
+        capacity *= self.capability_draw
+        unit_cost = (cfg.unit_cost_thb * model.events.cost_factor * self.unit_cost_factor
+                     * self.cost_draw)
+        buffer = self.cash + self.reserve
+        fixed = min(self.fixed_cost, buffer)
+        committed = min(cfg.committed_cost_share * unit_cost * self.committed_units,
+                        buffer - fixed)
+        affordable = self._affordable(buffer - fixed - committed, unit_cost, capacity)
         planned = cfg.production_plan * demand.expected_units
         output = max(0.0, min(capacity, affordable, planned))
         wanted = demand.units_total
@@ -133,7 +157,8 @@ class Enterprise(mesa.Agent):
         self.units_made, self.units_sold = output, sold
         self.capacity, self.expected_units = capacity, demand.expected_units
         self.revenue = from_households + from_outside
-        self.costs = output * unit_cost + fixed
+        self.costs = fixed + committed + self._variable_cost(output, unit_cost)
+        self._commit(output)
         model.ledger.inflow("market_sales", from_outside)
         model.ledger.outflow("production_costs", self.costs)
         self.profit = self.revenue - self.costs
@@ -142,7 +167,29 @@ class Enterprise(mesa.Agent):
         self.capital *= 1 - cfg.depreciation
         self._learn(members)
         self._update_expectations(fund_paid)
-        self._check_solvency()
+        self._check_solvency(buffer)
+
+    def _affordable(self, room: float, unit_cost: float, capacity: float) -> float:
+        """Units the money ``room`` pays for: up to the committed capacity a unit costs only its
+        uncommitted part, beyond it the full unit cost."""
+        if unit_cost <= 0:
+            return capacity
+        below = (1 - self.config.committed_cost_share) * unit_cost
+        if room < below * self.committed_units:
+            return room / below
+        return self.committed_units + (room - below * self.committed_units) / unit_cost
+
+    def _variable_cost(self, output: float, unit_cost: float) -> float:
+        """The uncommitted part of every unit, and the committed part of units beyond the
+        capacity already committed (it is committed now, and paid this month)."""
+        share = self.config.committed_cost_share
+        return output * (1 - share) * unit_cost + share * unit_cost * max(
+            output - self.committed_units, 0.0)
+
+    def _commit(self, output: float) -> None:
+        """Capacity rises at once to this month's output; unused capacity is released slowly."""
+        committed = max(self.committed_units, output)
+        self.committed_units = committed - self.config.commitment_release * (committed - output)
 
     def _book_result(self, result: float) -> None:
         """Add a profit to cash, or take a loss from cash, then reserve."""
@@ -193,12 +240,17 @@ class Enterprise(mesa.Agent):
         self.expected_payout_per_hour += weight * (payout - self.expected_payout_per_hour)
         self.expected_fund_per_hour += weight * (fund - self.expected_fund_per_hour)
 
-    def _check_solvency(self) -> None:
-        if self.profit < 0 or self.cash + self.reserve < self.fixed_cost:
+    def _check_solvency(self, buffer: float) -> None:
+        """Distress: a loss that takes more than ``loss_tolerance`` of the month's starting
+        ``buffer``, or less than the fixed cost left; the count recovers in other months."""
+        cfg = self.config
+        self.in_distress = (-self.profit > cfg.loss_tolerance * buffer
+                            or self.cash + self.reserve < self.fixed_cost)
+        if self.in_distress:
             self.insolvent_months += 1
         else:
-            self.insolvent_months = 0
-        if self.insolvent_months >= self.config.insolvency_months:
+            self.insolvent_months = max(self.insolvent_months - cfg.distress_recovery, 0.0)
+        if self.insolvent_months >= cfg.insolvency_months:
             self.close()
 
     def close(self) -> None:

@@ -68,11 +68,13 @@ class HouseholdArrays:
         self.debt = np.zeros(n)  # owed to the savings group: loans.py
 
     def _draw_leaders(self, rng: np.random.Generator) -> np.ndarray:
-        """Leaders come from both groups in the configured split (source 000)."""
+        """Leaders come from both groups in the configured split (source 000), as many as
+        ``leader_count`` gives: a count, or in proportion to the community."""
         cfg, newcomers, originals = self.config, self.newcomer.sum(), (~self.newcomer).sum()
-        n_new = min(round(cfg.leaders * cfg.leader_newcomer_share), int(newcomers))
-        n_orig = min(cfg.leaders - n_new, int(originals))
-        n_new = min(cfg.leaders - n_orig, int(newcomers))
+        count = cfg.leader_count
+        n_new = min(round(count * cfg.leader_newcomer_share), int(newcomers))
+        n_orig = min(count - n_new, int(originals))
+        n_new = min(count - n_orig, int(newcomers))
         chosen = np.concatenate(
             [
                 rng.choice(np.flatnonzero(self.newcomer), n_new, replace=False),

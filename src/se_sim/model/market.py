@@ -12,10 +12,12 @@ quality (``opinion``, 0–1). Every month, for every active enterprise:
 * aware households buy with probability σ(buy_intercept + opinion_weight·(opinion − ½)
   + trust_weight·(trust in the members' mix − ½) + cause_weight·giving·fund share) cut by the
   month's demand factor, if they are not in hardship; a buyer wants
-  ``units_per_buyer · (price / reference price)^price_elasticity · (income / base income)^
-  income_elasticity`` units, so a shock cuts demand through incomes;
+  ``units_per_buyer · demand draw · (price / reference price)^price_elasticity · (income /
+  base income)^income_elasticity`` units, so a shock cuts demand through incomes (the demand
+  draw is the enterprise's own, enterprise.py);
 * outside pools (``OutsidePool``) add ``buyers_per_1000_households`` buyers each, who buy at the
-  pool's price with a probability set by the enterprise's reputation, scaled by its reach; an
+  pool's price with a probability set by the enterprise's reputation, scaled by its reach, and
+  take the pool's units per buyer times the enterprise's demand draw; an
   enterprise in a partner network also reaches this month's ``shared`` pools (partners.py).
 
 A lognormal market-risk draw (mean 1) scales the month's demand of each enterprise. Buyers then
@@ -168,12 +170,13 @@ class Market:
         relative_income = hh.income[candidates] / np.maximum(hh.base_income[candidates], 1.0)
         wanted = (
             cfg.units_per_buyer
+            * enterprise.demand_draw
             * (enterprise.config.price_thb / cfg.reference_price_thb) ** cfg.price_elasticity
             * relative_income**cfg.income_elasticity
         )
         pools = self._pool_table(slot)
         rates = self._pool_rates(enterprise, pools)
-        counts, per_buyer = pools.buyers, pools.units_per_buyer
+        counts, per_buyer = pools.buyers, pools.units_per_buyer * enterprise.demand_draw
         expected = float((p_buy * wanted).sum() + (counts * rates * per_buyer).sum())
         sigma = enterprise.config.market_risk_sigma
         risk = rng.lognormal(-0.5 * sigma**2, sigma)  # mean 1: risk, not trend

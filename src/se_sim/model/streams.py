@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 NAMES = ("setup", "network", "events", "interventions", "gardens", "fund", "donations",
-         "membership", "ties", "market", "welfare", "loans", "partners", "founding")
+         "membership", "ties", "market", "welfare", "loans", "partners", "founding", "enterprises")
 
 
 class Streams:
@@ -39,3 +39,4 @@ class Streams:
     loans: np.random.Generator
     partners: np.random.Generator
     founding: np.random.Generator  # spawns the market streams of enterprises founded in a run
+    enterprises: np.random.Generator  # each enterprise's cost, capability and demand draws

@@ -24,6 +24,8 @@ Share = Annotated[float, Field(ge=0.0, le=1.0)]
 Baht = Annotated[float, Field(ge=0.0)]
 Month = Annotated[int, Field(ge=0)]
 Weight = Annotated[float, Field(ge=0.0, le=50.0)]
+Dispersion = Annotated[float, Field(ge=0.0, le=2.0)]  # sigma of a mean-1 lognormal factor
+DEFAULT_LEADERS_PER_1000 = 30.0  # source 000: 30 founding leaders in the case's 1,000 households
 
 
 class Section(BaseModel):
@@ -82,7 +84,8 @@ class TrustRule(Section):
     """Trust toward the other group follows contact (Pettigrew & Tropp 2006), ODD 7.11.
 
     With no contact it is ``base_*``; contact raises the level it moves toward. Households start
-    at the level their own ties give, so without a project trust stays where it is.
+    at the level their own ties give, so without a project trust stays where it is; trust
+    gained above that level fades at ``decay`` a month unless contact renews it, so it settles.
     """
 
     ingroup: Share = 0.7
@@ -91,12 +94,16 @@ class TrustRule(Section):
     contact_sensitivity: Annotated[float, Field(ge=0, le=20)] = 1.5
     work_contact_weight: Annotated[float, Field(ge=0, le=10)] = 1.0
     rate: Share = 0.05
+    decay: Share = 0.05
 
 
 class Households(Section):
     count: Annotated[int, Field(ge=10, le=1_000_000)] = 1000
     newcomer_share: Share = 0.5
-    leaders: Annotated[int, Field(ge=0)] = 30  # source 000: 30 founding leaders
+    # leaders as a count, or in proportion to the community (source 000: 30 in the case's 1,000);
+    # set one of the two; with neither, 30 per 1,000 households
+    leaders: Annotated[int, Field(ge=0)] | None = None
+    leaders_per_1000_households: Annotated[float, Field(ge=0, le=1000)] | None = None
     leader_newcomer_share: Share = 0.5  # source 000: leaders from both groups; split assumed even
     vulnerable_share: Share = 0.1
     # source 002: CODI's figure of at least 15,000 THB a month per household
@@ -123,9 +130,22 @@ class Households(Section):
 
     @model_validator(mode="after")
     def _leaders_fit(self) -> Households:
-        if self.leaders > self.count:
-            raise ValueError(f"leaders ({self.leaders}) must not exceed count ({self.count})")
+        if self.leaders is not None and self.leaders_per_1000_households is not None:
+            raise ValueError("set leaders (a count) or leaders_per_1000_households (in proportion "
+                             "to count), not both")
+        if self.leader_count > self.count:
+            raise ValueError(f"leaders ({self.leader_count}) must not exceed count ({self.count})")
         return self
+
+    @property
+    def leader_count(self) -> int:
+        """Leaders in this community: the count, or the share of ``count`` (default 30 per
+        1,000, source 000), so a larger community has leaders in proportion."""
+        if self.leaders is not None:
+            return self.leaders
+        per_1000 = (DEFAULT_LEADERS_PER_1000 if self.leaders_per_1000_households is None
+                    else self.leaders_per_1000_households)
+        return round(per_1000 * self.count / 1000)
 
 
 class Network(Section):
@@ -162,7 +182,7 @@ class Market(Section):
     reference_price_thb: Annotated[float, Field(gt=0)] = 50.0
     price_elasticity: Annotated[float, Field(ge=-5, le=0)] = -0.6  # public figure: vegetables
     income_elasticity: Annotated[float, Field(ge=0, le=5)] = 1.0
-    units_per_buyer: Annotated[float, Field(ge=0, le=100)] = 0.837  # calibrated
+    units_per_buyer: Annotated[float, Field(ge=0, le=100)] = 0.81  # calibrated (v2: 0.837)
     visibility: Share = 0.01
     word_of_mouth: Share = 0.0598  # calibrated, not constrained by the patterns
     forget_rate: Share = 0.05
@@ -223,6 +243,15 @@ class Enterprise(Section):
     production_plan: Annotated[float, Field(gt=0, le=10)] = 1.0
     max_members: Annotated[int, Field(ge=1)] | None = None
     experience_gain: Share = 0.05
+    # each enterprise differs (docs/ODD.md 7.4): mean-1 lognormal draws at founding; 0: identical
+    unit_cost_sigma: Dispersion = 0.1
+    capability_sigma: Dispersion = 0.1
+    demand_sigma: Dispersion = 0.2
+    # resilience (docs/ODD.md 7.6): committed costs, the cash buffer, distress that recovers
+    committed_cost_share: Share = 0.5
+    commitment_release: Share = 0.1
+    loss_tolerance: Share = 0.25
+    distress_recovery: Annotated[float, Field(ge=0, le=120)] = 1.0
     insolvency_months: Annotated[int, Field(ge=1)] = 6
     asset_lock: Literal["fund", "enterprise"] = "fund"  # source 001: assets never go to members
     channels: list[OutsidePool] = Field(default_factory=list)
