@@ -61,18 +61,19 @@ class SavingsGroup(mesa.Agent):
         self.deposits = np.zeros(n)
         self.instalment = np.zeros(n)  # principal due a month on the current loan
         self.arrears = np.zeros(n, dtype=np.int64)  # months in arrears in a row
+        self.asked_month = np.full(n, -1, dtype=np.int64)  # a saver's withdrawal notice; −1 none
         self.barred = np.zeros(n, dtype=bool)  # written off: no new loan
         self.enterprise_loans: dict[int, EnterpriseLoan] = {}
         self.enterprises_barred: set[int] = set()
         self.lent_by_kind = {"food": 0.0, "household": 0.0, "enterprise": 0.0}
         self.due_total = self.collected_total = self.written_off_total = 0.0
-        self.share_out_total = 0.0
+        self.share_out_total = self.withdrawn_total = 0.0
         self.period_interest = self.period_written_off = 0.0
         self._reset_month()
 
     def _reset_month(self) -> None:
         self.month_lent = self.month_due = self.month_collected = self.month_written_off = 0.0
-        self.month_deposits = self.month_share_out = 0.0
+        self.month_deposits = self.month_share_out = self.month_withdrawn = 0.0
         self.month_defaults = 0
 
     @property
@@ -107,6 +108,8 @@ class SavingsGroup(mesa.Agent):
         need = food_need(hh)
         self._repay(draws[:, 0], need)
         self._repay_enterprises(firm_draws[:, 0])
+        if self.config.withdrawals is not None:
+            self._withdraw(need, draws[:, 1])
         self._save(need)
         if model.month % self.config.share_out_every_months == 0:
             self._share_out()
@@ -192,6 +195,28 @@ class SavingsGroup(mesa.Agent):
         self.month_deposits = amount * float(savers.sum())
         self.balance += self.month_deposits
 
+    def _withdraw(self, need: np.ndarray, order_key: np.ndarray) -> None:
+        """A saver in need (hardship, or short of this month's food bill) gives notice; after
+        ``notice_months`` it takes ``share`` of its deposits back, while the group's cash
+        allows, in a random order. A saver no longer in need withdraws its notice."""
+        hh, rule, month = self.model.households, self.config.withdrawals, self.model.month
+        in_need = self.member & (self.deposits > 0) & (hh.hardship | (hh.savings < need))
+        self.asked_month[~in_need] = -1
+        self.asked_month[in_need & (self.asked_month < 0)] = month
+        due = np.flatnonzero(in_need & (month - self.asked_month >= rule.notice_months))
+        if due.size == 0:
+            return
+        due = due[np.argsort(order_key[due], kind="stable")]
+        amount = rule.share * self.deposits[due]
+        paid = due[: int(np.searchsorted(np.cumsum(amount), self.balance, side="right"))]
+        amount = amount[: paid.size]
+        self.deposits[paid] -= amount
+        hh.savings[paid] += amount
+        self.asked_month[paid] = -1
+        self.month_withdrawn = float(amount.sum())
+        self.withdrawn_total += self.month_withdrawn
+        self.balance -= self.month_withdrawn
+
     def _share_out(self) -> None:
         """Pay members a share of the period's profit, pro rata to deposits, from cash."""
         profit = self.period_interest - self.period_written_off
@@ -225,10 +250,24 @@ class SavingsGroup(mesa.Agent):
                     enterprise):
                 self._lend_to_enterprise(enterprise)
         free &= hh.debt == 0  # this month's food borrowers have their loan
-        asking = free & ~hh.hardship & (asks < cfg.household_loan_rate)
-        _, amounts = self._grant(asking, np.full(hh.n, cfg.household_loan_thb), asks)
+        ask_rate = self.ask_probability()
+        asking = free & ~hh.hardship & (asks < ask_rate)
+        # below its own threshold a draw is uniform: asks / threshold is a random queue order
+        queue = asks / np.maximum(ask_rate, 1e-12)
+        _, amounts = self._grant(asking, np.full(hh.n, cfg.household_loan_thb), queue)
         self.model.ledger.outflow("loan_spending", amounts.sum())
         self._book_loans("household", float(amounts.sum()))
+
+    def ask_probability(self) -> np.ndarray:
+        """Each household's chance to ask for a household loan this month:
+        min(1, household_loan_rate · exp(−ε (r − r_ref) / r_ref) · (1 + need_weight · thin_i)),
+        thin_i: savings below the hardship buffer. ε is the demand's elasticity to the rate at
+        the reference rate r_ref; food loans answer to need alone."""
+        hh, cfg = self.model.households, self.config
+        reference = cfg.reference_rate_per_year
+        price = np.exp(-cfg.rate_elasticity * (cfg.interest_rate_per_year - reference) / reference)
+        thin = hh.savings < hh.config.hardship_savings_thb
+        return np.minimum(1.0, cfg.household_loan_rate * price * (1.0 + cfg.need_weight * thin))
 
     def _grant(
         self, applicants: np.ndarray, amount: np.ndarray, order_key: np.ndarray

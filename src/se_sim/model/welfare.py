@@ -43,6 +43,10 @@ class WelfareFund(mesa.Agent):
         n = model.households.n
         self.member = model.streams.welfare.random(n) < config.initial_member_share
         self.joined_month = np.ones(n, dtype=np.int64)  # first month paid; founders: month 1
+        # the month a member last had a reason to stay: joining, or a benefit to its household
+        self.interested_since = np.ones(n, dtype=np.int64)
+        self.claim_scale = np.array([1.0, config.hardship_claim_factor, 1.0,
+                                     config.hardship_claim_factor])  # illness, old age
         self.balance = config.initial_balance_thb
         self.rates = np.array([getattr(config.benefits, kind).rate for kind in BENEFITS])
         self.cumulative_rates = np.cumsum(self.rates)
@@ -94,16 +98,31 @@ class WelfareFund(mesa.Agent):
                  + (1.0 - own_group) * hh.trust_outgroup[households])
         utility = (rule.intercept + rule.peer_weight * peers
                    + rule.trust_weight * (trust - 0.5) + rule.giving_weight * hh.giving[households])
-        return rule.join_rate * sigmoid(utility)
+        return rule.join_rate * sigmoid(utility) * self.room(members)
+
+    def room(self, members: int) -> float:
+        """1 − members / capacity (at least 0): joining slows as the fund fills; 1 unbounded."""
+        share = self.config.joining.capacity_share
+        if share is None:
+            return 1.0
+        return max(0.0, 1.0 - members / max(share * self.model.households.n, 1.0))
+
+    def leave_probability(self) -> np.ndarray:
+        """leave_rate + lapse_rate · (1 − interest), interest = ½^(months since the member
+        joined or its household last received a benefit / half-life): interest wanes."""
+        rule = self.config.joining
+        idle = self.model.month - self.interested_since
+        interest = np.exp2(-idle / rule.interest_half_life_months)
+        return rule.leave_rate + rule.lapse_rate * (1.0 - interest)
 
     def _join_and_leave(self, draws: np.ndarray) -> None:
         rule = self.config.joining
         # σ < 1: only a draw below join_rate can join, so only those need their utility
         candidates = np.flatnonzero(~self.member & (draws < rule.join_rate))
         joining = candidates[draws[candidates] < self.join_probability(candidates)]
-        self.member &= draws >= rule.leave_rate
+        self.member &= draws >= self.leave_probability()
         self.member[joining] = True
-        self.joined_month[joining] = self.model.month
+        self.joined_month[joining] = self.interested_since[joining] = self.model.month
 
     def _collect(self) -> None:
         """Members pay from what is left after the month's food bill; who cannot, lapses."""
@@ -144,12 +163,18 @@ class WelfareFund(mesa.Agent):
         hh = self.model.households
         # a member claims once it has paid ``waiting_months`` months before this one
         waited = self.model.month - self.joined_month >= self.config.waiting_months
-        eligible = self.member & waited & (draws < self.cumulative_rates[-1])
-        claimant = np.flatnonzero(eligible)
+        # a household in hardship claims illness and old age ``hardship_claim_factor`` as often
+        top = np.where(hh.hardship, self.claim_scale @ self.rates, self.cumulative_rates[-1])
+        claimant = np.flatnonzero(self.member & waited & (draws < top))
         if claimant.size == 0:
             return
-        kind = np.searchsorted(self.cumulative_rates, draws[claimant], side="right")
-        position = (draws[claimant] - (self.cumulative_rates - self.rates)[kind]) / self.rates[kind]
+        scale = np.where(hh.hardship[claimant, None], self.claim_scale, 1.0)
+        rates = self.rates * scale  # claimants × kinds
+        upper = np.cumsum(rates, axis=1)
+        u = draws[claimant]
+        kind = (u[:, None] >= upper).sum(axis=1)
+        rows = np.arange(claimant.size)
+        position = (u - (upper - rates)[rows, kind]) / rates[rows, kind]
         order = np.argsort(position, kind="stable")
         claimant, kind = claimant[order], kind[order]
         amount = self.amounts[kind]
@@ -157,6 +182,7 @@ class WelfareFund(mesa.Agent):
         count = int(np.searchsorted(running, self.balance, side="right"))  # claims covered
         paid = slice(0, count)
         hh.savings += np.bincount(claimant[paid], weights=amount[paid], minlength=hh.n)
+        self.interested_since[claimant[paid]] = self.model.month
         self.benefits_by_kind += np.bincount(kind[paid], weights=amount[paid],
                                              minlength=len(BENEFITS))
         self.month_benefits = float(running[count - 1]) if count else 0.0
