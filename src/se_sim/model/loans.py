@@ -62,6 +62,7 @@ class SavingsGroup(mesa.Agent):
         self.instalment = np.zeros(n)  # principal due a month on the current loan
         self.arrears = np.zeros(n, dtype=np.int64)  # months in arrears in a row
         self.asked_month = np.full(n, -1, dtype=np.int64)  # a saver's withdrawal notice; −1 none
+        self.for_goods = np.zeros(n, dtype=bool)  # the current loan bought goods (not food)
         self.barred = np.zeros(n, dtype=bool)  # written off: no new loan
         self.enterprise_loans: dict[int, EnterpriseLoan] = {}
         self.enterprises_barred: set[int] = set()
@@ -131,6 +132,7 @@ class SavingsGroup(mesa.Agent):
         paid = np.where(draws[borrowers] < miss, 0.0, np.minimum(due, can_pay))
         hh.savings[borrowers] -= paid
         hh.debt[borrowers] -= paid
+        hh.repaid_for_goods[borrowers] = np.where(self.for_goods[borrowers], paid, 0.0)
         self._book_payments(due, paid)
         behind = paid < due
         self.arrears[borrowers] = np.where(behind, self.arrears[borrowers] + 1, 0)
@@ -141,6 +143,7 @@ class SavingsGroup(mesa.Agent):
         for done in (written, closed):
             hh.debt[done] = 0.0
             self.instalment[done] = 0.0
+            self.for_goods[done] = False
             self.arrears[done] = 0
 
     def _repay_enterprises(self, draws: np.ndarray) -> None:
@@ -254,7 +257,8 @@ class SavingsGroup(mesa.Agent):
         asking = free & ~hh.hardship & (asks < ask_rate)
         # below its own threshold a draw is uniform: asks / threshold is a random queue order
         queue = asks / np.maximum(ask_rate, 1e-12)
-        _, amounts = self._grant(asking, np.full(hh.n, cfg.household_loan_thb), queue)
+        granted, amounts = self._grant(asking, np.full(hh.n, cfg.household_loan_thb), queue)
+        self.for_goods[granted] = True
         self.model.ledger.outflow("loan_spending", amounts.sum())
         self._book_loans("household", float(amounts.sum()))
 

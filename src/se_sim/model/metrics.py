@@ -190,6 +190,7 @@ FINANCE_MONTHLY: dict[str, Reporter] = {
     "loan_defaults": _loans("month_defaults"),
     "loans_written_off_thb": _loans("month_written_off"),
     "loan_share_out_thb": _loans("month_share_out"),
+    "savings_withdrawn_thb": _loans("month_withdrawn"),
     "household_debt_thb": lambda m: float(m.households.debt.sum()),
 }
 MONTHLY.update(FINANCE_MONTHLY)
@@ -222,6 +223,7 @@ def finance_summary(model: CommunityModel) -> dict[str, Any]:
         return row | {"savings_group_balance_end_thb": nan, "loans_outstanding_end_thb": 0.0,
                       "loans_lent_total_thb": 0.0, "food_loans_total_thb": 0.0,
                       "loans_written_off_total_thb": 0.0, "loan_share_out_total_thb": 0.0,
+                      "savings_withdrawn_total_thb": 0.0,
                       "loan_recovery_rate": nan, "portfolio_at_risk": nan}
     return row | {
         "savings_group_balance_end_thb": group.balance,
@@ -230,6 +232,7 @@ def finance_summary(model: CommunityModel) -> dict[str, Any]:
         "food_loans_total_thb": group.lent_by_kind["food"],
         "loans_written_off_total_thb": group.written_off_total,
         "loan_share_out_total_thb": group.share_out_total,
+        "savings_withdrawn_total_thb": group.withdrawn_total,
         # repayments collected over repayments due, all months and borrowers together
         "loan_recovery_rate": _ratio(group.collected_total, group.due_total),
         # debt of borrowers in arrears over all debt outstanding, at the end

@@ -32,6 +32,9 @@ if TYPE_CHECKING:
 
 DAYS_PER_MONTH = 365 / 12
 BENEFITS = ("birth", "illness", "death", "old_age")
+# a member whose claim the fund cannot pay loses its interest at once: as if it had waited this
+# long without a benefit (interest ½^(1200 / half-life) ≈ 0 for any half-life the schema allows)
+LOST_INTEREST_MONTHS = 1200
 
 
 class WelfareFund(mesa.Agent):
@@ -188,6 +191,7 @@ class WelfareFund(mesa.Agent):
         self.month_benefits = float(running[count - 1]) if count else 0.0
         self.balance -= self.month_benefits
         unpaid = claimant.size - count
+        self.interested_since[claimant[count:]] = self.model.month - LOST_INTEREST_MONTHS
         self.month_claims_unpaid = unpaid
         self.claims_unpaid_total += unpaid
         if unpaid:
