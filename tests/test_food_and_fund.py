@@ -32,7 +32,10 @@ def test_grants_lower_food_insecurity() -> None:
 
 
 def test_grants_go_to_vulnerable_households_in_hardship_new_ones_first() -> None:
-    model = CommunityModel(case_scenario(**MATCHING), rng=4)
+    """The v2 rule, still a planner's option: the vulnerable in hardship, new ones first."""
+    v2 = {"funds.vulnerable.eligibility": "vulnerable_in_hardship",
+          "funds.vulnerable.priority": "new_first"}
+    model = CommunityModel(case_scenario(**MATCHING, **v2), rng=4)
     hh = model.households
     paid_before = np.zeros(hh.n, dtype=bool)
     for _ in range(24):

@@ -39,6 +39,7 @@ class VulnerableFund(mesa.Agent):
         self.in_need = np.zeros(n, dtype=bool)  # this month's queue (eligible and in need)
         self.ever_in_need = np.zeros(n, dtype=bool)
         self.waiting = np.zeros(n, dtype=np.int64)  # months in need since the last grant
+        self.need_months = self.grants_paid = 0  # household-months in the queue; grants paid
         self.month_inflow = 0.0
         self.month_outflow = 0.0
 
@@ -90,6 +91,7 @@ class VulnerableFund(mesa.Agent):
         cfg, n = self.config, self.model.households.n
         self.in_need = self.eligible()
         self.ever_in_need |= self.in_need
+        self.need_months += int(np.count_nonzero(self.in_need))
         self.waiting = np.where(self.in_need, self.waiting + 1, 0)
         candidates = np.flatnonzero(self.in_need)
         affordable = int(cfg.balance_share_per_month * self.balance // cfg.grant_thb)
@@ -105,6 +107,7 @@ class VulnerableFund(mesa.Agent):
         self.model.households.grants_thb[paid] += amount
         self.model.households.grant_this_month[paid] = amount
         self.helped[paid] = True
+        self.grants_paid += count
         self.waiting[paid] = 0
         self.balance -= amount * count
         self.grants_total += amount * count

@@ -69,6 +69,7 @@ class SavingsGroup(mesa.Agent):
         self.lent_by_kind = {"food": 0.0, "household": 0.0, "enterprise": 0.0}
         self.due_total = self.collected_total = self.written_off_total = 0.0
         self.share_out_total = self.withdrawn_total = 0.0
+        self.household_loan_asks = 0  # applications for household loans (demand, granted or not)
         self.period_interest = self.period_written_off = 0.0
         self._reset_month()
 
@@ -255,6 +256,7 @@ class SavingsGroup(mesa.Agent):
         free &= hh.debt == 0  # this month's food borrowers have their loan
         ask_rate = self.ask_probability()
         asking = free & ~hh.hardship & (asks < ask_rate)
+        self.household_loan_asks += int(np.count_nonzero(asking))
         # below its own threshold a draw is uniform: asks / threshold is a random queue order
         queue = asks / np.maximum(ask_rate, 1e-12)
         granted, amounts = self._grant(asking, np.full(hh.n, cfg.household_loan_thb), queue)

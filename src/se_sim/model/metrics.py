@@ -223,7 +223,7 @@ def finance_summary(model: CommunityModel) -> dict[str, Any]:
         return row | {"savings_group_balance_end_thb": nan, "loans_outstanding_end_thb": 0.0,
                       "loans_lent_total_thb": 0.0, "food_loans_total_thb": 0.0,
                       "loans_written_off_total_thb": 0.0, "loan_share_out_total_thb": 0.0,
-                      "savings_withdrawn_total_thb": 0.0,
+                      "savings_withdrawn_total_thb": 0.0, "household_loan_asks": 0.0,
                       "loan_recovery_rate": nan, "portfolio_at_risk": nan}
     return row | {
         "savings_group_balance_end_thb": group.balance,
@@ -233,6 +233,7 @@ def finance_summary(model: CommunityModel) -> dict[str, Any]:
         "loans_written_off_total_thb": group.written_off_total,
         "loan_share_out_total_thb": group.share_out_total,
         "savings_withdrawn_total_thb": group.withdrawn_total,
+        "household_loan_asks": float(group.household_loan_asks),
         # repayments collected over repayments due, all months and borrowers together
         "loan_recovery_rate": _ratio(group.collected_total, group.due_total),
         # debt of borrowers in arrears over all debt outstanding, at the end
@@ -336,6 +337,9 @@ def summarise(model: CommunityModel) -> dict[str, Any]:
         "fund_unique_beneficiaries": float(fund.unique_beneficiaries),
         "people_helped_per_1000": 1000.0 * fund.unique_beneficiaries * per_household,
         "fund_in_need_ever": float(fund.ever_in_need.sum()),
+        "fund_need_household_months": float(fund.need_months),
+        # grants over household-months in the queue: 1 when every household in need is paid
+        "fund_need_met_share": _ratio(fund.grants_paid, fund.need_months),
         "cross_group_tie_share_start": tracker.start["cross_group_tie_share"],
         "cross_group_tie_share_end": model.network.cross_group_share(),
         "outgroup_trust_start": tracker.start["outgroup_trust"],
