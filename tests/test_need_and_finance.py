@@ -17,6 +17,7 @@ EARLY_COVID = [{"kind": "covid19", "start": 2, "duration": 12, "households_hit":
 SEEDS = range(8)
 # money enough that the queue's order, not the balance, decides who is paid
 RICH = {"interventions": [{"kind": "matching_grant", "month": 1, "amount_thb": 100_000}]}
+CAPPED = {"funds.vulnerable.max_grants_per_1000_households": 5}  # fewer grants than in need
 
 
 def codi(**overrides: object):
@@ -35,8 +36,8 @@ def small_case(**overrides: object):
 def grantees(priority: str, seed: int, months: int = 12) -> tuple[set[int], float, float]:
     """Who the fund paid, the share of grants to households in hardship and the mean margin
     (savings before the grant − food bill) of grantees, under a priority."""
-    model = CommunityModel(small_case(**RICH, **{"funds.vulnerable.priority": priority}),
-                           rng=seed)
+    model = CommunityModel(small_case(**RICH, **CAPPED,
+                                      **{"funds.vulnerable.priority": priority}), rng=seed)
     hh, paid_to, hardship, margin = model.households, set(), [], []
     for _ in range(months):
         model.step()
@@ -63,8 +64,8 @@ def test_the_queue_priority_decides_who_is_helped() -> None:
 
 
 def test_hardship_first_pays_no_one_else_while_a_household_in_hardship_waits() -> None:
-    model = CommunityModel(small_case(**RICH, **{"funds.vulnerable.priority": "hardship_first"}),
-                           rng=2)
+    model = CommunityModel(small_case(**RICH, **CAPPED,
+                                      **{"funds.vulnerable.priority": "hardship_first"}), rng=2)
     fund, hh = model.vulnerable_fund, model.households
     for _ in range(12):
         model.step()

@@ -238,8 +238,8 @@ class VulnerableFund(Section):
 
     initial_balance_thb: Baht = 0.0
     grant_thb: Annotated[float, Field(gt=0)] = 205.0  # calibrated
-    # assumption: volunteers' capacity; null: no cap but the balance
-    max_grants_per_1000_households: Annotated[float, Field(ge=0)] | None = 5.0
+    # assumption: volunteers' capacity, a planner's cap; null: no cap but the balance
+    max_grants_per_1000_households: Annotated[float, Field(ge=0)] | None = None
     # who queues: the vulnerable (or everyone) in need (hardship, a food bill they cannot pay,
     # a shock on thin savings), or the v2 rule, in hardship alone (docs/ODD.md, 7.8)
     eligibility: Literal["in_need", "vulnerable_in_need", "in_hardship",
