@@ -10,16 +10,20 @@ Each month, in this order:
    in arrears in a row the debt is written off and the borrower may not borrow again.
    Enterprises repay from cash; an enterprise in distress counts as in hardship, and the loan of
    an enterprise that closed is written off.
-2. Savings: members deposit ``monthly_saving_thb`` if it leaves their food money whole; deposits
-   stay in the group (each member's claim, ``deposits``).
+2. Withdrawals and savings: a saver in need (hardship, or short of this month's food bill) gives
+   notice and, ``notice_months`` later, takes ``share`` of its deposits back while the group's
+   cash allows; members deposit ``monthly_saving_thb`` if it leaves their food money whole;
+   deposits stay in the group (each member's claim, ``deposits``).
 3. Share-out, every ``share_out_every_months``: a share of the period's profit (interest
    accrued − debt written off), if positive, goes to the members in proportion to deposits.
 4. Lending, while the group has the cash, one loan at a time per borrower, in a random order of
    households: food loans first (a member in hardship who cannot pay this month's food bill
    borrows ``food_loan_months`` of it, so the food-security rule that follows sees the loan),
    then enterprises that made a profit this month and ask (``enterprise_loan_rate`` a month),
-   which buy capital with it, then members not in hardship who ask (``household_loan_rate``)
-   and spend it at once outside the community.
+   which buy capital with it, then members not in hardship who ask (``household_loan_rate``,
+   less often at a higher rate and more often with thin savings: ``ask_probability``) and spend
+   it at once on goods outside the community; their repayments replace that much of later
+   spending (``HouseholdArrays.repaid_for_goods``).
 
 Money: deposits, repayments, food loans and share-outs move between holders (internal); what a
 household or an enterprise buys with its loan leaves the community (ledger outflows

@@ -3,12 +3,15 @@
 Member households pay a contribution each month (1 baht a day), which local and national
 government each match at a ratio until the month their match stops; administration takes a share
 of what comes in; each member claims at most one benefit a month, for birth, illness, death or
-old age, each with its monthly rate.
+old age, each with its monthly rate (illness and old age more often in hardship).
 Claims are paid in full, in a random order, until the first one the balance cannot cover; that
 claim and the rest of the month's lapse, and the month counts as insolvent. A member claims only
 after ``waiting_months`` months of membership, as funds' rules require. Households join with
 a probability raised by their neighbours' membership, their trust in the members and their
-giving, and leave at a small rate or when their contribution would cut into their food money.
+giving, lowered as the fund nears its capacity; they leave at a small rate, more as their
+interest wanes (months without a benefit; at once when a claim goes unpaid), or when their
+contribution would cut into their food money. Solvency is thus a behaviour: claims follow the
+members' hardship, membership follows what the fund pays (docs/ODD.md, Part II).
 
 Money: contributions move household → fund and benefits fund → household (internal); matching
 enters from outside (ledger inflows ``welfare_matching_local`` / ``_national``) and
