@@ -51,11 +51,10 @@ class WelfareFund(mesa.Agent):
         self.joined_month = np.ones(n, dtype=np.int64)  # first month paid; founders: month 1
         # the month a member last had a reason to stay: joining, or a benefit to its household
         self.interested_since = np.ones(n, dtype=np.int64)
-        self.claim_scale = np.array([1.0, config.hardship_claim_factor, 1.0,
-                                     config.hardship_claim_factor])  # illness, old age
         self.balance = config.initial_balance_thb
         self.rates = np.array([getattr(config.benefits, kind).rate for kind in BENEFITS])
         self.cumulative_rates = np.cumsum(self.rates)
+        self.claim_scale = _hardship_scale(self.rates, config.hardship_claim_factor)
         self.amounts = np.array([getattr(config.benefits, kind).amount_thb for kind in BENEFITS])
         self.contributions_total = self.matching_total = self.admin_total = 0.0
         self.benefits_by_kind = np.zeros(len(BENEFITS))
@@ -201,6 +200,15 @@ class WelfareFund(mesa.Agent):
             self.insolvent_months += 1
             if self.first_insolvent_month is None:
                 self.first_insolvent_month = self.model.month
+
+
+def _hardship_scale(rates: np.ndarray, factor: float) -> np.ndarray:
+    """Per benefit, how much more often a household in hardship claims: ``factor`` for illness
+    and old age, as far as the rates in hardship still sum to at most 1 (one claim a month)."""
+    birth, illness, death, old_age = rates
+    room = (1.0 - birth - death) / (illness + old_age) if illness + old_age > 0 else 1.0
+    scale = max(1.0, min(factor, room))
+    return np.array([1.0, scale, 1.0, scale])
 
 
 def _ratio_now(rule: Matching, month: int) -> float:

@@ -315,18 +315,10 @@ class WelfareFund(Section):
     waiting_months: Annotated[int, Field(ge=0, le=120)] = 6
     benefits: WelfareBenefits = WelfareBenefits()
     # claims that vary: a member household in hardship claims illness and old age this many
-    # times as often (assumption: the poor fall ill more often and rely on the allowance)
+    # times as often (assumption: the poor fall ill more often and rely on the allowance); less
+    # if the rates would then sum to more than 1 (one claim a month at most)
     hardship_claim_factor: Annotated[float, Field(ge=1.0, le=10.0)] = 2.0
     joining: WelfareJoining = WelfareJoining()
-
-    @model_validator(mode="after")
-    def _one_claim_a_month_in_hardship(self) -> WelfareFund:
-        b, factor = self.benefits, self.hardship_claim_factor
-        total = b.birth.rate + b.death.rate + factor * (b.illness.rate + b.old_age.rate)
-        if total > 1 + 1e-9:
-            raise ValueError(f"the rates in hardship sum to {total:.3g} (illness and old age "
-                             f"times hardship_claim_factor); they must sum to at most 1")
-        return self
 
 
 class Withdrawals(Section):
