@@ -68,7 +68,7 @@ class JoiningRule(Section):
     # bounds (docs/ODD.md, 7.7): joining needs work (the share of offered hours the enterprise
     # used last month), and members whose hours go unused leave at ``idle_leave_rate``
     join_needs_work: bool = False
-    idle_leave_rate: Share = 0.03
+    idle_leave_rate: Share = 0.02
 
 
 class GardenRule(Section):
