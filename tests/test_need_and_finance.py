@@ -181,7 +181,9 @@ def test_welfare_membership_is_bounded_by_room_and_interest() -> None:
 
 
 def test_enterprise_membership_is_bounded_by_its_work() -> None:
-    unbounded = case_scenario(**{"households.joining.idle_leave_rate": 0.0})
-    assert_knockout(unbounded, case_scenario(), "members_end", +1, SEEDS)
-    needs_work = case_scenario(**{"households.joining.join_needs_work": True})
-    assert_knockout(case_scenario(), needs_work, "members_end", +1, SEEDS)
+    """The case over its 36 months: without idle leaving more members stay; joining only where
+    there is work takes fewer in."""
+    unbounded = case_scenario(months=36, **{"households.joining.idle_leave_rate": 0.0})
+    assert_knockout(unbounded, case_scenario(months=36), "members_end", +1, SEEDS)
+    needs_work = case_scenario(months=36, **{"households.joining.join_needs_work": True})
+    assert_knockout(case_scenario(months=36), needs_work, "members_end", +1, SEEDS)
