@@ -17,11 +17,12 @@ from tests.conftest import run, scenario_from, small_scenario
 
 COUNTS = [c for c in MONTHLY if c.startswith(("members", "garden", "food_", "buyers"))]
 COUNTS += ["welfare_members", "welfare_claims_unpaid", "loan_defaults"]
-SHARES = ["cross_group_tie_share", "gini_income", "gini_wealth", "poverty_rate",
-          "capability_mean", "reputation_mean"]
+SHARES = ["cross_group_tie_share", "gini_earned_income", "gini_wealth", "gini_disposable",
+          "poverty_rate", "poverty_rate_earned", "poverty_gap", "capability_mean",
+          "reputation_mean"]
 SHARES += [c for c in MONTHLY if c.startswith("outgroup_trust")]
-NON_NEGATIVE = [c for c in MONTHLY if c.endswith("_thb")
-                and c not in ("profit_thb", "external_net_inflow_thb")]
+NON_NEGATIVE = [c for c in MONTHLY if c.endswith("_thb") and not c.startswith("disposable_")
+                and c not in ("profit_thb", "external_net_inflow_thb")]  # repayments can exceed
 NON_NEGATIVE += ["hours_worked", "units_sold", "ties", "mean_degree", "network_ties",
                  "network_partners", "network_units", "enterprises_founded"]
 

@@ -26,7 +26,7 @@ PANELS: list[tuple[str, list[str]]] = [
     ("People helped by the fund", ["fund_unique_beneficiaries"]),
     ("Cross-group share of ties", ["cross_group_tie_share"]),
     ("Trust toward the other group", ["outgroup_trust_original", "outgroup_trust_newcomer"]),
-    ("Income Gini and poverty rate", ["gini_income", "poverty_rate"]),
+    ("Disposable income: Gini and poverty", ["gini_disposable", "poverty_rate", "poverty_gap"]),
     ("Monthly enterprise profit (THB)", ["profit_thb"]),
 ]
 # Legend entries in words; a series missing here is shown by its name with spaces.
@@ -42,8 +42,9 @@ LABELS = {
     "cross_group_tie_share": "ties between the groups",
     "outgroup_trust_original": "original residents' trust in newcomers",
     "outgroup_trust_newcomer": "newcomers' trust in original residents",
-    "gini_income": "income Gini",
+    "gini_disposable": "Gini",
     "poverty_rate": "poverty rate",
+    "poverty_gap": "poverty gap",
     "profit_thb": "profit",
 }
 

@@ -32,8 +32,11 @@ KEY_OUTCOMES = [
     "mean_degree_start",
     "mean_degree_end",
     "active_enterprises_end",
-    "gini_income_end",
+    "disposable_income_mean_thb",
+    "disposable_income_members_thb",
+    "gini_disposable_end",
     "poverty_rate_end",
+    "poverty_gap_end",
 ]
 # shown when the runs have the fund whose end balance leads the list (docs/ODD.md, Part II)
 FINANCE_OUTCOMES = [

@@ -24,8 +24,13 @@ NAMES = {
     "outgroup_trust_start": "trust toward the other group at the start",
     "outgroup_trust_end": "trust toward the other group at the end",
     "active_enterprises_end": "active enterprises at the end",
-    "gini_income_end": "income Gini at the end",
+    "gini_earned_income_end": "Gini of earned income at the end",
+    "gini_disposable_end": "Gini of disposable income at the end",
     "poverty_rate_end": "poverty rate at the end",
+    "poverty_gap_end": "poverty gap at the end",
+    "poverty_rate_worst": "poverty rate in the worst month",
+    "poverty_rate_earned_end": "share with earned income below the poverty line at the end",
+    "disposable_income_poorest_fifth_thb": "disposable income of the poorest fifth",
 }
 
 

@@ -34,7 +34,7 @@ CHARTS = (
     Chart("chart.fund", ("fund_balance_thb", "fund_grants_total_thb")),
     Chart("chart.food", ("food_secure_households", "garden_reach_households")),
     Chart("chart.ties", ("cross_group_tie_share", "outgroup_trust_mean")),
-    Chart("chart.income", ("income_mean_original", "income_mean_newcomer")),
+    Chart("chart.income", ("disposable_income_original_thb", "disposable_income_newcomer_thb")),
     Chart("chart.members", ("members_original", "members_newcomer", "buyers")),
     Chart("chart.sales", ("revenue_thb", "profit_thb")),
 )

@@ -9,6 +9,7 @@ import mesa
 import numpy as np
 
 from se_sim.model import gardens, livelihood
+from se_sim.model.accounts import HouseholdAccounts
 from se_sim.model.enterprise import Enterprise
 from se_sim.model.events import EventSchedule
 from se_sim.model.founding import EnterpriseFounding
@@ -47,6 +48,7 @@ class CommunityModel(mesa.Model):
         self.ledger = ExternalLedger()
         self.streams = Streams(self.rng, len(scenario.enterprises))
         self.households = HouseholdArrays(scenario.households, self.streams.setup)
+        self.accounts = HouseholdAccounts(self.households)
         Household.create_agents(self, self.households.n, list(range(self.households.n)))
         self.network = build_network(
             scenario.network, self.households.newcomer, self.streams.network
@@ -118,10 +120,12 @@ class CommunityModel(mesa.Model):
         hh.repaid_for_goods[:] = 0.0
         hh.hours_worked[:] = 0.0
         hh.grant_this_month[:] = 0.0
+        self.accounts.start_month()
         self.vulnerable_fund.start_month()
         self.events.begin_month(self.month)
         knows_a_member = gardens.update_gardens(hh, self.network, streams.gardens)
         livelihood.earn(hh, self.events.income_factor, self.ledger)
+        self.accounts.book("earned", hh.income)
         if self.partners is not None:  # ties formed, then what they bring to this month's trade
             self.partners.step(self.month)
         if self.enterprise_list:
@@ -134,13 +138,16 @@ class CommunityModel(mesa.Model):
         if self.savings_group is not None:
             self.savings_group.step()
         livelihood.spend(hh, self.ledger)
+        self.accounts.book("consumption", hh.consumption)
         gifts = livelihood.donations(hh, knows_a_member, streams.donations)
+        self.accounts.book("donations", gifts)
         self.vulnerable_fund.receive("donation", gifts.sum())
         if self.founding is not None:  # before membership: others may join at once
             self.founding.step(self.month)
         update_membership(self)
         self.ties.update_ties()
         self.trust.update()
+        self.accounts.close_month()
         self.running = self.month < self.config.months
         self.tracker.observe(self)
         self._collect()

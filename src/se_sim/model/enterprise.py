@@ -169,6 +169,7 @@ class Enterprise(mesa.Agent):
             paid = to_members * weights
             hh.savings[members] += paid
             hh.payouts_thb[members] += paid
+            model.accounts.book("enterprise_pay", paid, members)
         self.member_payout = to_members
         model.ledger.outflow("reinvestment", to_reinvest)
         self.capital += to_reinvest

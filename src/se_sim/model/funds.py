@@ -106,6 +106,7 @@ class VulnerableFund(mesa.Agent):
         self.model.households.savings[paid] += amount
         self.model.households.grants_thb[paid] += amount
         self.model.households.grant_this_month[paid] = amount
+        self.model.accounts.book("grants", amount, paid)
         self.helped[paid] = True
         self.grants_paid += count
         self.waiting[paid] = 0

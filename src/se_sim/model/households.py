@@ -33,6 +33,7 @@ class HouseholdArrays:
         self.newcomers = np.flatnonzero(self.newcomer)
         self.leader = self._draw_leaders(rng)
         self.vulnerable = (rng.random(n) < config.vulnerable_share) & ~self.leader
+        self.vulnerables = np.flatnonzero(self.vulnerable)
         median = np.where(
             self.newcomer, config.income_newcomer.median_thb, config.income_original.median_thb
         )
@@ -40,6 +41,11 @@ class HouseholdArrays:
         factor = np.where(self.vulnerable, config.vulnerable_income_factor, 1.0)
         self.base_income = median * np.exp(sigma * rng.standard_normal(n)) * factor
         self.income = self.base_income.copy()
+        self.earned_income_start = self.base_income.copy()  # deciles of baseline income
+        # accounts.py: this month's (month 0: the income earned before the run) and the sum
+        # over months 1..t, so a run's mean is the sum over its months
+        self.disposable_income = self.base_income.copy()
+        self.disposable_income_sum = np.zeros(n)
         self.base_income_statistics: dict[object, float] = {}  # metrics.py: no shock, no change
         self.savings = config.initial_savings_months * self.base_income
         self.giving = np.where(self.newcomer, config.giving_newcomer, config.giving_original)
@@ -123,6 +129,7 @@ class Household(mesa.Agent):
     is_leader = _row_view("leader", bool)
     is_vulnerable = _row_view("vulnerable", bool)
     income_thb = _row_view("income", float)
+    disposable_income_thb = _row_view("disposable_income", float)
     savings_thb = _row_view("savings", float)
     skill = _row_view("skill", float)
     hours_offered = _row_view("hours", float)

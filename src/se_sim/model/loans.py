@@ -136,6 +136,7 @@ class SavingsGroup(mesa.Agent):
         miss = np.where(hh.hardship[borrowers], cfg.miss_rate_hardship, cfg.miss_rate)
         paid = np.where(draws[borrowers] < miss, 0.0, np.minimum(due, can_pay))
         hh.savings[borrowers] -= paid
+        self.model.accounts.book("loan_repayments", paid, borrowers)
         hh.debt[borrowers] -= paid
         hh.repaid_for_goods[borrowers] = np.where(self.for_goods[borrowers], paid, 0.0)
         self._book_payments(due, paid)
@@ -199,6 +200,7 @@ class SavingsGroup(mesa.Agent):
         hh, amount = self.model.households, self.config.monthly_saving_thb
         savers = self.member & (hh.savings - need >= amount)
         hh.savings[savers] -= amount
+        self.model.accounts.book("deposits", amount, savers)
         self.deposits[savers] += amount
         self.month_deposits = amount * float(savers.sum())
         self.balance += self.month_deposits
@@ -220,6 +222,7 @@ class SavingsGroup(mesa.Agent):
         amount = amount[: paid.size]
         self.deposits[paid] -= amount
         hh.savings[paid] += amount
+        self.model.accounts.book("withdrawals", amount, paid)
         self.asked_month[paid] = -1
         self.month_withdrawn = float(amount.sum())
         self.withdrawn_total += self.month_withdrawn
@@ -235,6 +238,7 @@ class SavingsGroup(mesa.Agent):
         pot = min(self.config.share_out_share * profit, max(self.balance, 0.0))
         paid = pot * (self.deposits / held)
         self.model.households.savings += paid
+        self.model.accounts.book("dividends", paid)
         amount = float(paid.sum())
         self.balance -= amount
         self.month_share_out = amount
@@ -252,6 +256,7 @@ class SavingsGroup(mesa.Agent):
             amount = np.minimum(cfg.loan_cap_thb, cfg.food_loan_months * need)
             granted, amounts = self._grant(short, amount, asks)
             hh.savings[granted] += amounts
+            self.model.accounts.book("loans_received", amounts, granted)
             self._book_loans("food", float(amounts.sum()))
         for enterprise in self.model.enterprise_list:
             if firm_asks[enterprise.slot] < cfg.enterprise_loan_rate and self._creditworthy(

@@ -209,6 +209,7 @@ class Market:
         paid = np.minimum(demand.units * fill * price, hh.savings[demand.buyers])
         hh.savings[demand.buyers] -= paid
         hh.purchases_thb[demand.buyers] += paid
+        self.model.accounts.book("purchases", paid, demand.buyers)
         served = demand.buyers[paid > 0]
         bought = self.bought[:, slot]
         bought[:] = False

@@ -134,6 +134,7 @@ def join(model: CommunityModel, enterprise: Enterprise, joiners: np.ndarray) -> 
     hh.enterprise[joiners] = enterprise.slot
     model.market.aware[joiners, enterprise.slot] = True
     hh.savings[payers] -= fee
+    model.accounts.book("share_capital", fee, payers)
     hh.share_paid[payers] = True
     enterprise.add_share_capital(fee * payers.size)
 
@@ -150,6 +151,7 @@ def _leave(model: CommunityModel, leavers: np.ndarray) -> None:
             refunded = owed[: int(enterprise.cash // max(hh.config.share_capital_thb, 1e-9))]
             enterprise.cash -= hh.config.share_capital_thb * refunded.size
             hh.savings[refunded] += hh.config.share_capital_thb
+            model.accounts.book("share_refunds", hh.config.share_capital_thb, refunded)
             hh.share_paid[refunded] = False
     hh.enterprise[leavers] = NO_ENTERPRISE
     hh.hours[leavers] = 0.0  # a leaver's hours this month stay worked and paid

@@ -17,6 +17,7 @@ from se_sim.model.events import last_shock_month
 
 if TYPE_CHECKING:
     from se_sim.model.community import CommunityModel
+    from se_sim.model.households import HouseholdArrays
 
 Reporter = Callable[["CommunityModel"], float]
 
@@ -98,6 +99,42 @@ def garden_reach(model: CommunityModel) -> float:
     return float((model.households.garden | model.households.receives_produce).sum())
 
 
+# --- disposable income (accounts.py; docs/ODD.md, "Household accounts") ----------------------
+# It moves every month with pay, grants, benefits and repayments, so unlike earned income its
+# statistics are computed each time, never cached.
+
+def _mean_of(values: np.ndarray, rows: np.ndarray) -> float:
+    """Mean over ``rows`` (indices; a mask is turned into them, which is faster than masking);
+    NaN for an empty group (e.g. no members)."""
+    chosen = values[np.flatnonzero(rows) if rows.dtype == bool else rows]
+    return float(chosen.mean()) if chosen.size else math.nan
+
+
+def _disposable_of(group: str) -> Reporter:
+    return lambda m: _mean_of(m.households.disposable_income, disposable_group(m, group))
+
+
+def disposable_group(model: CommunityModel, group: str) -> np.ndarray:
+    """The households of a group this month: original, newcomer, vulnerable or members."""
+    hh = model.households
+    if group == "members":  # membership changes: this month's members
+        return hh.is_member
+    return {"original": hh.originals, "newcomer": hh.newcomers, "vulnerable": hh.vulnerables}[group]
+
+
+def poverty_rate(model: CommunityModel) -> float:
+    """Share of households whose disposable income this month is below the poverty line."""
+    hh = model.households
+    return float(np.count_nonzero(hh.disposable_income < hh.config.poverty_line_thb)) / hh.n
+
+
+def poverty_gap(model: CommunityModel) -> float:
+    """FGT1: mean over all households of the shortfall below the line, as a share of it."""
+    hh = model.households
+    line = hh.config.poverty_line_thb
+    return float(np.maximum(line - hh.disposable_income, 0.0).sum()) / (line * hh.n)
+
+
 MONTHLY: dict[str, Reporter] = {
     "active_enterprises": lambda m: float(sum(e.active for e in m.enterprise_list)),
     "members": _members(None),
@@ -133,17 +170,25 @@ MONTHLY: dict[str, Reporter] = {
     "food_secure_households": lambda m: float(m.households.food_secure.sum()),
     "food_insecure_households": food_insecure,
     "food_insecure_hit_households": food_insecure_hit,
-    "income_mean_original": _by_origin(np.mean, "income", False),
-    "income_mean_newcomer": _by_origin(np.mean, "income", True),
-    "income_median_original": _by_origin(np.median, "income", False),
-    "income_median_newcomer": _by_origin(np.median, "income", True),
+    "disposable_income_mean_thb": lambda m: float(m.households.disposable_income.mean()),
+    "disposable_income_original_thb": _disposable_of("original"),
+    "disposable_income_newcomer_thb": _disposable_of("newcomer"),
+    "disposable_income_vulnerable_thb": _disposable_of("vulnerable"),
+    "disposable_income_members_thb": _disposable_of("members"),
+    "poverty_rate": poverty_rate,
+    "poverty_gap": poverty_gap,
+    "gini_disposable": lambda m: gini(m.households.disposable_income),
+    "earned_income_mean_original": _by_origin(np.mean, "income", False),
+    "earned_income_mean_newcomer": _by_origin(np.mean, "income", True),
+    "earned_income_median_original": _by_origin(np.median, "income", False),
+    "earned_income_median_newcomer": _by_origin(np.median, "income", True),
     "wealth_mean_original": _by_origin(np.mean, "savings", False),
     "wealth_mean_newcomer": _by_origin(np.mean, "savings", True),
     "wealth_median_original": _by_origin(np.median, "savings", False),
     "wealth_median_newcomer": _by_origin(np.median, "savings", True),
-    "gini_income": _income_statistic(lambda m: gini(m.households.income)),
+    "gini_earned_income": _income_statistic(lambda m: gini(m.households.income)),
     "gini_wealth": lambda m: gini(m.households.savings),
-    "poverty_rate": _income_statistic(lambda m: float(
+    "poverty_rate_earned": _income_statistic(lambda m: float(
         (m.households.income < m.households.config.poverty_line_thb).mean()
     )),
     "ties": lambda m: float(m.network.edge_count),
@@ -301,6 +346,9 @@ class RunTracker:
         self.food_insecure_worst = 0.0
         self.food_insecure_hit_worst = 0.0
         self.food_insecure_months = 0.0
+        self.members_income_sum = 0.0  # sum over months with members of their mean disposable
+        self.months_with_members = 0
+        self.poverty_rate_worst = math.nan
         self.observe(model)
 
     def observe(self, model: CommunityModel) -> None:
@@ -316,6 +364,48 @@ class RunTracker:
         self.food_insecure_hit_worst = max(self.food_insecure_hit_worst, food_insecure_hit(model))
         if model.month == self.covid_end:
             self.garden_reach_end_of_shock = garden_reach(model)
+        if model.month > 0:  # the run's months 1..t: month 0 has no accounts yet
+            self._observe_disposable(model)
+
+    def _observe_disposable(self, model: CommunityModel) -> None:
+        members = _mean_of(model.households.disposable_income, model.households.is_member)
+        if not math.isnan(members):
+            self.members_income_sum += members
+            self.months_with_members += 1
+        self.poverty_rate_worst = np.fmax(self.poverty_rate_worst, poverty_rate(model))
+
+
+def poorest_fifth(households: HouseholdArrays) -> np.ndarray:
+    """The fifth of households with the lowest income before the run (ties: lower index first):
+    the same households under every policy run on the same seed."""
+    count = max(1, round(households.n / 5))
+    return np.argsort(households.earned_income_start, kind="stable")[:count]
+
+
+def disposable_summary(model: CommunityModel) -> dict[str, float]:
+    """Disposable income over the run (each group's mean over months 1..t of its monthly mean),
+    and poverty and inequality of disposable income at the end and in the worst month."""
+    hh, tracker, months = model.households, model.tracker, model.month
+    per_month = hh.disposable_income_sum / months if months else np.full(hh.n, math.nan)
+    line = hh.config.poverty_line_thb
+    members = tracker.members_income_sum / tracker.months_with_members \
+        if tracker.months_with_members else math.nan
+    return {
+        "disposable_income_mean_thb": float(per_month.mean()),
+        "disposable_income_original_thb": _mean_of(per_month, hh.originals),
+        "disposable_income_newcomer_thb": _mean_of(per_month, hh.newcomers),
+        "disposable_income_vulnerable_thb": _mean_of(per_month, hh.vulnerables),
+        "disposable_income_members_thb": members,
+        "disposable_income_members_end_thb": _mean_of(hh.disposable_income, hh.is_member),
+        "disposable_income_poorest_fifth_thb": _mean_of(per_month, poorest_fifth(hh)),
+        "poverty_rate_end": poverty_rate(model),
+        "poverty_gap_end": poverty_gap(model),
+        "poverty_rate_worst": float(tracker.poverty_rate_worst),
+        "poor_households_end": float(np.count_nonzero(hh.disposable_income < line)),
+        "gini_disposable_end": gini(hh.disposable_income),
+        "gini_earned_income_end": gini(hh.income),
+        "poverty_rate_earned_end": float((hh.income < line).mean()),
+    }
 
 
 def summarise(model: CommunityModel) -> dict[str, Any]:
@@ -361,12 +451,11 @@ def summarise(model: CommunityModel) -> dict[str, Any]:
         "food_insecure_worst": tracker.food_insecure_worst,
         "food_insecure_hit_worst": tracker.food_insecure_hit_worst,
         "food_insecure_household_months": tracker.food_insecure_months,
-        "gini_income_end": gini(hh.income),
         "gini_wealth_end": gini(hh.savings),
-        "poverty_rate_end": float((hh.income < hh.config.poverty_line_thb).mean()),
         "wealth_median_original_end": float(np.median(hh.savings[~hh.newcomer]))
         if (~hh.newcomer).any() else 0.0,
         "wealth_median_newcomer_end": float(np.median(hh.savings[hh.newcomer]))
         if hh.newcomer.any() else 0.0,
+        **disposable_summary(model),
         **network_summary(model),
     } | finance_summary(model)

@@ -137,6 +137,7 @@ class WelfareFund(mesa.Agent):
         paying = self.member & can_pay
         self.member &= can_pay
         hh.savings[paying] -= fee
+        self.model.accounts.book("contributions", fee, paying)
         self.month_contributions = fee * float(paying.sum())
         self.contributions_total += self.month_contributions
         self.balance += self.month_contributions
@@ -186,7 +187,9 @@ class WelfareFund(mesa.Agent):
         running = np.cumsum(amount)
         count = int(np.searchsorted(running, self.balance, side="right"))  # claims covered
         paid = slice(0, count)
-        hh.savings += np.bincount(claimant[paid], weights=amount[paid], minlength=hh.n)
+        benefit = np.bincount(claimant[paid], weights=amount[paid], minlength=hh.n)
+        hh.savings += benefit
+        self.model.accounts.book("benefits", benefit)
         self.interested_since[claimant[paid]] = self.model.month
         self.benefits_by_kind += np.bincount(kind[paid], weights=amount[paid],
                                              minlength=len(BENEFITS))
