@@ -55,7 +55,9 @@ def test_a_grant_counts_toward_the_food_bill_of_the_month_it_is_paid() -> None:
     that month, including households that could not have paid without it."""
     plenty = {"interventions": [{"kind": "matching_grant", "month": 1, "amount_thb": 500_000}]}
     model = CommunityModel(case_scenario(**plenty, **{
-        "funds.vulnerable.grant_thb": 3_000, "households.donation_probability": 0.0}), rng=4)
+        "funds.vulnerable.grant_thb": 3_000, "households.donation_probability": 0.0,
+        # a few grants a month, so that some households run short before their turn
+        "funds.vulnerable.max_grants_per_1000_households": 5}), rng=4)
     hh = model.households
     rescued = 0
     for _ in range(16):  # through the COVID-19 months
