@@ -36,8 +36,8 @@ if TYPE_CHECKING:
 DAYS_PER_MONTH = 365 / 12
 BENEFITS = ("birth", "illness", "death", "old_age")
 # a member whose claim the fund cannot pay loses its interest at once: as if it had waited this
-# long without a benefit (interest ½^(1200 / half-life) ≈ 0 for any half-life the schema allows)
-LOST_INTEREST_MONTHS = 1200
+# long without a benefit (interest ½^(10⁶ / half-life) ≈ 0 for any half-life the schema allows)
+LOST_INTEREST_MONTHS = 1_000_000
 
 
 class WelfareFund(mesa.Agent):
