@@ -45,10 +45,10 @@ class HouseholdAccounts:
         self.households = households
         self.row = {kind: index for index, kind in enumerate(KINDS)}
         self.flows = np.zeros((len(KINDS), households.n))
-        self.booked = np.zeros(len(KINDS), dtype=bool)  # this month; other rows are stale
+        self.booked = [False] * len(KINDS)  # this month; other rows are stale
 
     def start_month(self) -> None:
-        self.booked[:] = False
+        self.booked = [False] * len(KINDS)
 
     def book(self, kind: str, amount: np.ndarray | float, rows: Rows = slice(None)) -> None:
         """Book money of ``kind`` moved into (``RECEIPTS``) or out of (``PAYMENTS``) the savings
@@ -73,10 +73,11 @@ class HouseholdAccounts:
     def _balance(self, plus: tuple[str, ...], minus: tuple[str, ...], out: np.ndarray) -> None:
         """``out`` = the month's flows of the kinds ``plus`` − those of the kinds ``minus``."""
         out.fill(0.0)
+        booked, flows, row = self.booked, self.flows, self.row
         for kinds, add in ((plus, np.add), (minus, np.subtract)):
             for kind in kinds:
-                if self.booked[self.row[kind]]:
-                    add(out, self.flows[self.row[kind]], out=out)
+                if booked[row[kind]]:
+                    add(out, flows[row[kind]], out=out)
 
     def net_savings_change(self) -> np.ndarray:
         """What the month's bookings add to each household's savings."""

@@ -104,22 +104,12 @@ def garden_reach(model: CommunityModel) -> float:
 # statistics are computed each time, never cached.
 
 def _mean_of(values: np.ndarray, rows: np.ndarray) -> float:
-    """Mean over ``rows`` (indices; a mask is turned into them, which is faster than masking);
-    NaN for an empty group (e.g. no members)."""
-    chosen = values[np.flatnonzero(rows) if rows.dtype == bool else rows]
-    return float(chosen.mean()) if chosen.size else math.nan
+    """Mean over the indices ``rows`` (faster than a mask); NaN for an empty group."""
+    return float(values[rows].sum()) / rows.size if rows.size else math.nan
 
 
 def _disposable_of(group: str) -> Reporter:
-    return lambda m: _mean_of(m.households.disposable_income, disposable_group(m, group))
-
-
-def disposable_group(model: CommunityModel, group: str) -> np.ndarray:
-    """The households of a group this month: original, newcomer, vulnerable or members."""
-    hh = model.households
-    if group == "members":  # membership changes: this month's members
-        return hh.is_member
-    return {"original": hh.originals, "newcomer": hh.newcomers, "vulnerable": hh.vulnerables}[group]
+    return lambda m: _mean_of(m.households.disposable_income, getattr(m.households, group))
 
 
 def poverty_rate(model: CommunityModel) -> float:
@@ -170,12 +160,14 @@ MONTHLY: dict[str, Reporter] = {
     "food_secure_households": lambda m: float(m.households.food_secure.sum()),
     "food_insecure_households": food_insecure,
     "food_insecure_hit_households": food_insecure_hit,
-    "disposable_income_mean_thb": lambda m: float(m.households.disposable_income.mean()),
-    "disposable_income_original_thb": _disposable_of("original"),
-    "disposable_income_newcomer_thb": _disposable_of("newcomer"),
-    "disposable_income_vulnerable_thb": _disposable_of("vulnerable"),
-    "disposable_income_members_thb": _disposable_of("members"),
-    "poverty_rate": poverty_rate,
+    "disposable_income_mean_thb": lambda m: float(m.households.disposable_income.sum())
+    / m.households.n,
+    "disposable_income_original_thb": _disposable_of("originals"),
+    "disposable_income_newcomer_thb": _disposable_of("newcomers"),
+    "disposable_income_vulnerable_thb": _disposable_of("vulnerables"),
+    # this month's members and poverty rate: the run tracker has them (it observes first)
+    "disposable_income_members_thb": lambda m: m.tracker.members_disposable,
+    "poverty_rate": lambda m: m.tracker.poverty_rate,
     "poverty_gap": poverty_gap,
     "gini_disposable": lambda m: gini(m.households.disposable_income),
     "earned_income_mean_original": _by_origin(np.mean, "income", False),
@@ -349,6 +341,7 @@ class RunTracker:
         self.members_income_sum = 0.0  # sum over months with members of their mean disposable
         self.months_with_members = 0
         self.poverty_rate_worst = math.nan
+        self.members_disposable = self.poverty_rate = math.nan  # this month's
         self.observe(model)
 
     def observe(self, model: CommunityModel) -> None:
@@ -364,15 +357,18 @@ class RunTracker:
         self.food_insecure_hit_worst = max(self.food_insecure_hit_worst, food_insecure_hit(model))
         if model.month == self.covid_end:
             self.garden_reach_end_of_shock = garden_reach(model)
-        if model.month > 0:  # the run's months 1..t: month 0 has no accounts yet
-            self._observe_disposable(model)
+        self._observe_disposable(model)
 
     def _observe_disposable(self, model: CommunityModel) -> None:
-        members = _mean_of(model.households.disposable_income, model.households.is_member)
-        if not math.isnan(members):
-            self.members_income_sum += members
+        hh = model.households
+        self.members_disposable = _mean_of(hh.disposable_income, np.flatnonzero(hh.is_member))
+        self.poverty_rate = poverty_rate(model)
+        if model.month == 0:  # the run's months are 1..t: month 0 has no accounts yet
+            return
+        if not math.isnan(self.members_disposable):
+            self.members_income_sum += self.members_disposable
             self.months_with_members += 1
-        self.poverty_rate_worst = np.fmax(self.poverty_rate_worst, poverty_rate(model))
+        self.poverty_rate_worst = np.fmax(self.poverty_rate_worst, self.poverty_rate)
 
 
 def poorest_fifth(households: HouseholdArrays) -> np.ndarray:
@@ -396,7 +392,7 @@ def disposable_summary(model: CommunityModel) -> dict[str, float]:
         "disposable_income_newcomer_thb": _mean_of(per_month, hh.newcomers),
         "disposable_income_vulnerable_thb": _mean_of(per_month, hh.vulnerables),
         "disposable_income_members_thb": members,
-        "disposable_income_members_end_thb": _mean_of(hh.disposable_income, hh.is_member),
+        "disposable_income_members_end_thb": tracker.members_disposable,
         "disposable_income_poorest_fifth_thb": _mean_of(per_month, poorest_fifth(hh)),
         "poverty_rate_end": poverty_rate(model),
         "poverty_gap_end": poverty_gap(model),
