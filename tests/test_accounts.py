@@ -54,6 +54,8 @@ def test_each_households_savings_move_by_exactly_what_its_accounts_book() -> Non
         assert accounts.of("contributions").sum() == pytest.approx(
             model.welfare_fund.month_contributions)
         assert accounts.of("deposits").sum() == pytest.approx(model.savings_group.month_deposits)
+        assert accounts.of("withdrawals").sum() == pytest.approx(
+            model.savings_group.month_withdrawn)
         booked |= {kind for kind in accounts.row if accounts.of(kind).any()}
     assert booked == set(KINDS)
 

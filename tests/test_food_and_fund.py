@@ -32,7 +32,10 @@ def test_grants_lower_food_insecurity() -> None:
 
 
 def test_grants_go_to_vulnerable_households_in_hardship_new_ones_first() -> None:
-    model = CommunityModel(case_scenario(**MATCHING), rng=4)
+    """The v2 rule, still a planner's option: the vulnerable in hardship, new ones first."""
+    v2 = {"funds.vulnerable.eligibility": "vulnerable_in_hardship",
+          "funds.vulnerable.priority": "new_first"}
+    model = CommunityModel(case_scenario(**MATCHING, **v2), rng=4)
     hh = model.households
     paid_before = np.zeros(hh.n, dtype=bool)
     for _ in range(24):
@@ -52,7 +55,9 @@ def test_a_grant_counts_toward_the_food_bill_of_the_month_it_is_paid() -> None:
     that month, including households that could not have paid without it."""
     plenty = {"interventions": [{"kind": "matching_grant", "month": 1, "amount_thb": 500_000}]}
     model = CommunityModel(case_scenario(**plenty, **{
-        "funds.vulnerable.grant_thb": 3_000, "households.donation_probability": 0.0}), rng=4)
+        "funds.vulnerable.grant_thb": 3_000, "households.donation_probability": 0.0,
+        # a few grants a month, so that some households run short before their turn
+        "funds.vulnerable.max_grants_per_1000_households": 5}), rng=4)
     hh = model.households
     rescued = 0
     for _ in range(16):  # through the COVID-19 months
@@ -64,8 +69,9 @@ def test_a_grant_counts_toward_the_food_bill_of_the_month_it_is_paid() -> None:
     assert rescued > 0, "no grantee needed the grant: the check would be empty"
 
 def test_the_grant_cap_scales_with_the_community() -> None:
-    small = CommunityModel(case_scenario(**MATCHING), rng=0)
-    big = CommunityModel(case_scenario(**MATCHING, **{"households.count": 4000}), rng=0)
+    capped = {"funds.vulnerable.max_grants_per_1000_households": 5}
+    small = CommunityModel(case_scenario(**MATCHING, **capped), rng=0)
+    big = CommunityModel(case_scenario(**MATCHING, **capped, **{"households.count": 4000}), rng=0)
     small.step()
     big.step()
     paid = [(m.households.grant_this_month > 0).sum() for m in (small, big)]

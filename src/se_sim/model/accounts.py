@@ -24,8 +24,9 @@ hours, grants of the vulnerable fund, welfare-fund benefits, the savings group's
 DEDUCTIONS = ("loan_repayments", "contributions")
 """Flows that disposable income deducts: loan repayments (principal and interest) and welfare
 contributions."""
-OTHER_IN = ("loans_received", "share_refunds")
-"""Money into savings that is not income: borrowed money, share capital given back."""
+OTHER_IN = ("loans_received", "share_refunds", "withdrawals")
+"""Money into savings that is not income: borrowed money, share capital given back, savings
+taken back from the savings group."""
 OTHER_OUT = ("deposits", "share_capital", "purchases", "consumption", "donations")
 """Money out of savings that is not deducted: saving and equity, and spending."""
 RECEIPTS = INCOME + OTHER_IN
@@ -44,10 +45,10 @@ class HouseholdAccounts:
         self.households = households
         self.row = {kind: index for index, kind in enumerate(KINDS)}
         self.flows = np.zeros((len(KINDS), households.n))
-        self.booked = np.zeros(len(KINDS), dtype=bool)  # this month; other rows are stale
+        self.booked = [False] * len(KINDS)  # this month; other rows are stale
 
     def start_month(self) -> None:
-        self.booked[:] = False
+        self.booked = [False] * len(KINDS)
 
     def book(self, kind: str, amount: np.ndarray | float, rows: Rows = slice(None)) -> None:
         """Book money of ``kind`` moved into (``RECEIPTS``) or out of (``PAYMENTS``) the savings
@@ -72,10 +73,11 @@ class HouseholdAccounts:
     def _balance(self, plus: tuple[str, ...], minus: tuple[str, ...], out: np.ndarray) -> None:
         """``out`` = the month's flows of the kinds ``plus`` − those of the kinds ``minus``."""
         out.fill(0.0)
+        booked, flows, row = self.booked, self.flows, self.row
         for kinds, add in ((plus, np.add), (minus, np.subtract)):
             for kind in kinds:
-                if self.booked[self.row[kind]]:
-                    add(out, self.flows[self.row[kind]], out=out)
+                if booked[row[kind]]:
+                    add(out, flows[row[kind]], out=out)
 
     def net_savings_change(self) -> np.ndarray:
         """What the month's bookings add to each household's savings."""

@@ -117,6 +117,7 @@ class CommunityModel(mesa.Model):
         self.month += 1
         hh, streams = self.households, self.streams
         hh.purchases_thb[:] = 0.0
+        hh.repaid_for_goods[:] = 0.0
         hh.hours_worked[:] = 0.0
         hh.grant_this_month[:] = 0.0
         self.accounts.start_month()

@@ -66,6 +66,7 @@ class HouseholdArrays:
         self.purchases_thb = np.zeros(n)  # spent at the community's enterprises this month
         self.consumption = np.zeros(n)
         self.debt = np.zeros(n)  # owed to the savings group: loans.py
+        self.repaid_for_goods = np.zeros(n)  # this month, on a loan spent on goods (loans.py)
 
     def _draw_leaders(self, rng: np.random.Generator) -> np.ndarray:
         """Leaders come from both groups in the configured split (source 000), as many as

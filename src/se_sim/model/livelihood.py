@@ -31,15 +31,17 @@ def food_need(households: HouseholdArrays) -> np.ndarray:
 
 def spend(households: HouseholdArrays, ledger: ExternalLedger) -> None:
     """Pay the food bill first from everything held (income, savings, grants), then a share of
-    the income left; what was bought from the community's enterprises this month replaces part
-    of that other spending. Never more than is held. A household is food secure when it could
+    the income left; what was bought from the community's enterprises this month, and what was
+    repaid on a loan that bought goods earlier (consumption brought forward), replace part of
+    that other spending. Never more than is held. A household is food secure when it could
     pay its whole food bill."""
     cfg = households.config
     need = food_need(households)
     households.food_secure = households.savings >= need
     food = np.minimum(need, households.savings)
     other = cfg.other_spending_share * np.maximum(households.income - need, 0.0)
-    other = np.minimum(np.maximum(other - households.purchases_thb, 0.0), households.savings - food)
+    replaced = households.purchases_thb + households.repaid_for_goods
+    other = np.minimum(np.maximum(other - replaced, 0.0), households.savings - food)
     households.consumption = food + other
     households.savings -= households.consumption
     ledger.outflow("consumption", households.consumption.sum())

@@ -10,16 +10,20 @@ Each month, in this order:
    in arrears in a row the debt is written off and the borrower may not borrow again.
    Enterprises repay from cash; an enterprise in distress counts as in hardship, and the loan of
    an enterprise that closed is written off.
-2. Savings: members deposit ``monthly_saving_thb`` if it leaves their food money whole; deposits
-   stay in the group (each member's claim, ``deposits``).
+2. Withdrawals and savings: a saver in need (hardship, or short of this month's food bill) gives
+   notice and, ``notice_months`` later, takes ``share`` of its deposits back while the group's
+   cash allows; members deposit ``monthly_saving_thb`` if it leaves their food money whole;
+   deposits stay in the group (each member's claim, ``deposits``).
 3. Share-out, every ``share_out_every_months``: a share of the period's profit (interest
    accrued − debt written off), if positive, goes to the members in proportion to deposits.
 4. Lending, while the group has the cash, one loan at a time per borrower, in a random order of
    households: food loans first (a member in hardship who cannot pay this month's food bill
    borrows ``food_loan_months`` of it, so the food-security rule that follows sees the loan),
    then enterprises that made a profit this month and ask (``enterprise_loan_rate`` a month),
-   which buy capital with it, then members not in hardship who ask (``household_loan_rate``)
-   and spend it at once outside the community.
+   which buy capital with it, then members not in hardship who ask (``household_loan_rate``,
+   less often at a higher rate and more often with thin savings: ``ask_probability``) and spend
+   it at once on goods outside the community; their repayments replace that much of later
+   spending (``HouseholdArrays.repaid_for_goods``).
 
 Money: deposits, repayments, food loans and share-outs move between holders (internal); what a
 household or an enterprise buys with its loan leaves the community (ledger outflows
@@ -61,18 +65,21 @@ class SavingsGroup(mesa.Agent):
         self.deposits = np.zeros(n)
         self.instalment = np.zeros(n)  # principal due a month on the current loan
         self.arrears = np.zeros(n, dtype=np.int64)  # months in arrears in a row
+        self.asked_month = np.full(n, -1, dtype=np.int64)  # a saver's withdrawal notice; −1 none
+        self.for_goods = np.zeros(n, dtype=bool)  # the current loan bought goods (not food)
         self.barred = np.zeros(n, dtype=bool)  # written off: no new loan
         self.enterprise_loans: dict[int, EnterpriseLoan] = {}
         self.enterprises_barred: set[int] = set()
         self.lent_by_kind = {"food": 0.0, "household": 0.0, "enterprise": 0.0}
         self.due_total = self.collected_total = self.written_off_total = 0.0
-        self.share_out_total = 0.0
+        self.share_out_total = self.withdrawn_total = 0.0
+        self.household_loan_asks = 0  # applications for household loans (demand, granted or not)
         self.period_interest = self.period_written_off = 0.0
         self._reset_month()
 
     def _reset_month(self) -> None:
         self.month_lent = self.month_due = self.month_collected = self.month_written_off = 0.0
-        self.month_deposits = self.month_share_out = 0.0
+        self.month_deposits = self.month_share_out = self.month_withdrawn = 0.0
         self.month_defaults = 0
 
     @property
@@ -107,6 +114,8 @@ class SavingsGroup(mesa.Agent):
         need = food_need(hh)
         self._repay(draws[:, 0], need)
         self._repay_enterprises(firm_draws[:, 0])
+        if self.config.withdrawals is not None:
+            self._withdraw(need, draws[:, 1])
         self._save(need)
         if model.month % self.config.share_out_every_months == 0:
             self._share_out()
@@ -129,6 +138,7 @@ class SavingsGroup(mesa.Agent):
         hh.savings[borrowers] -= paid
         self.model.accounts.book("loan_repayments", paid, borrowers)
         hh.debt[borrowers] -= paid
+        hh.repaid_for_goods[borrowers] = np.where(self.for_goods[borrowers], paid, 0.0)
         self._book_payments(due, paid)
         behind = paid < due
         self.arrears[borrowers] = np.where(behind, self.arrears[borrowers] + 1, 0)
@@ -139,6 +149,7 @@ class SavingsGroup(mesa.Agent):
         for done in (written, closed):
             hh.debt[done] = 0.0
             self.instalment[done] = 0.0
+            self.for_goods[done] = False
             self.arrears[done] = 0
 
     def _repay_enterprises(self, draws: np.ndarray) -> None:
@@ -194,6 +205,29 @@ class SavingsGroup(mesa.Agent):
         self.month_deposits = amount * float(savers.sum())
         self.balance += self.month_deposits
 
+    def _withdraw(self, need: np.ndarray, order_key: np.ndarray) -> None:
+        """A saver in need (hardship, or short of this month's food bill) gives notice; after
+        ``notice_months`` it takes ``share`` of its deposits back, while the group's cash
+        allows, in a random order. A saver no longer in need withdraws its notice."""
+        hh, rule, month = self.model.households, self.config.withdrawals, self.model.month
+        in_need = self.member & (self.deposits > 0) & (hh.hardship | (hh.savings < need))
+        self.asked_month[~in_need] = -1
+        self.asked_month[in_need & (self.asked_month < 0)] = month
+        due = np.flatnonzero(in_need & (month - self.asked_month >= rule.notice_months))
+        if due.size == 0:
+            return
+        due = due[np.argsort(order_key[due], kind="stable")]
+        amount = rule.share * self.deposits[due]
+        paid = due[: int(np.searchsorted(np.cumsum(amount), self.balance, side="right"))]
+        amount = amount[: paid.size]
+        self.deposits[paid] -= amount
+        hh.savings[paid] += amount
+        self.model.accounts.book("withdrawals", amount, paid)
+        self.asked_month[paid] = -1
+        self.month_withdrawn = float(amount.sum())
+        self.withdrawn_total += self.month_withdrawn
+        self.balance -= self.month_withdrawn
+
     def _share_out(self) -> None:
         """Pay members a share of the period's profit, pro rata to deposits, from cash."""
         profit = self.period_interest - self.period_written_off
@@ -229,10 +263,26 @@ class SavingsGroup(mesa.Agent):
                     enterprise):
                 self._lend_to_enterprise(enterprise)
         free &= hh.debt == 0  # this month's food borrowers have their loan
-        asking = free & ~hh.hardship & (asks < cfg.household_loan_rate)
-        _, amounts = self._grant(asking, np.full(hh.n, cfg.household_loan_thb), asks)
+        ask_rate = self.ask_probability()
+        asking = free & ~hh.hardship & (asks < ask_rate)
+        self.household_loan_asks += int(np.count_nonzero(asking))
+        # below its own threshold a draw is uniform: asks / threshold is a random queue order
+        queue = asks / np.maximum(ask_rate, 1e-12)
+        granted, amounts = self._grant(asking, np.full(hh.n, cfg.household_loan_thb), queue)
+        self.for_goods[granted] = True
         self.model.ledger.outflow("loan_spending", amounts.sum())
         self._book_loans("household", float(amounts.sum()))
+
+    def ask_probability(self) -> np.ndarray:
+        """Each household's chance to ask for a household loan this month:
+        min(1, household_loan_rate · exp(−ε (r − r_ref) / r_ref) · (1 + need_weight · thin_i)),
+        thin_i: savings below the hardship buffer. ε is the demand's elasticity to the rate at
+        the reference rate r_ref; food loans answer to need alone."""
+        hh, cfg = self.model.households, self.config
+        reference = cfg.reference_rate_per_year
+        price = np.exp(-cfg.rate_elasticity * (cfg.interest_rate_per_year - reference) / reference)
+        thin = hh.savings < hh.config.hardship_savings_thb
+        return np.minimum(1.0, cfg.household_loan_rate * price * (1.0 + cfg.need_weight * thin))
 
     def _grant(
         self, applicants: np.ndarray, amount: np.ndarray, order_key: np.ndarray

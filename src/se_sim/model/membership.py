@@ -9,9 +9,12 @@ and weighs it against its time cost w (a share of a minimum-wage hour). Utility 
         + trust_weight · its trust in the mix of groups among e's members
 A non-member joins its best enterprise with probability ``monthly_rate · σ(U)`` if it can pay
 the share capital (or paid it before) and the enterprise has room; a member who is not a leader
-leaves with probability ``leave_rate · (1 − σ(U))``, so an enterprise that does not pay loses
-members. Leaders are the core and stay. Members offer ``max_hours · σ(hours_sensitivity ·
-(v − w) / w)`` hours a month: low payouts mean fewer hours.
+leaves with probability ``leave_rate · (1 − σ(U)) + idle_leave_rate · (1 − work_e)``, so an
+enterprise that does not pay, or has no work for its members' hours, loses members; with
+``join_needs_work`` the joining probability is also times work_e, the share of its members'
+offered hours the enterprise used last month: a group with idle hands takes few new ones.
+Leaders are the core and stay. Members offer ``max_hours · σ(hours_sensitivity · (v − w) / w)``
+hours a month: low payouts mean fewer hours.
 """
 
 from __future__ import annotations
@@ -74,9 +77,11 @@ def _choose(
     can_pay = hh.share_paid | (hh.savings >= hh.config.share_capital_thb)
     outsiders = np.flatnonzero(~hh.is_member & can_pay)
     members = np.flatnonzero(hh.is_member & ~hh.leader)
+    work = work_shares(active)
     if members.size:
         own = column[hh.enterprise[members]]
         p_leave = rule.leave_rate * (1 - sigmoid(utility[members, own]))
+        p_leave += rule.idle_leave_rate * (1 - work[own])  # hours offered and not used
         _leave(model, members[draws[members] < p_leave])
 
     if utility.shape[1] == 1:  # one enterprise open: the common case, without a matrix search
@@ -85,6 +90,8 @@ def _choose(
     else:
         best = utility[outsiders].argmax(axis=1)
         p_join = rule.monthly_rate * sigmoid(utility[outsiders, best])
+    if rule.join_needs_work:  # an enterprise with idle hands takes few new ones
+        p_join = p_join * work[best]
     joins = draws[outsiders] < p_join
     for c, enterprise in enumerate(active):
         joiners = outsiders[joins & (best == c)]
@@ -92,6 +99,13 @@ def _choose(
         if room is not None:
             joiners = rng.permutation(joiners)[: max(room - enterprise.members().size, 0)]
         join(model, enterprise, joiners)
+
+
+def work_shares(active: list[Enterprise]) -> np.ndarray:
+    """Per active enterprise, the share of its members' offered hours it used last month (its
+    output over its capacity); 1 before it has made anything (founding, the first month)."""
+    return np.array([min(e.units_made / e.capacity, 1.0) if e.capacity > 0 else 1.0
+                     for e in active])
 
 
 def _offer_hours(model: CommunityModel, value: np.ndarray, column: np.ndarray) -> None:

@@ -104,22 +104,12 @@ def garden_reach(model: CommunityModel) -> float:
 # statistics are computed each time, never cached.
 
 def _mean_of(values: np.ndarray, rows: np.ndarray) -> float:
-    """Mean over ``rows`` (indices; a mask is turned into them, which is faster than masking);
-    NaN for an empty group (e.g. no members)."""
-    chosen = values[np.flatnonzero(rows) if rows.dtype == bool else rows]
-    return float(chosen.mean()) if chosen.size else math.nan
+    """Mean over the indices ``rows`` (faster than a mask); NaN for an empty group."""
+    return float(values[rows].sum()) / rows.size if rows.size else math.nan
 
 
 def _disposable_of(group: str) -> Reporter:
-    return lambda m: _mean_of(m.households.disposable_income, disposable_group(m, group))
-
-
-def disposable_group(model: CommunityModel, group: str) -> np.ndarray:
-    """The households of a group this month: original, newcomer, vulnerable or members."""
-    hh = model.households
-    if group == "members":  # membership changes: this month's members
-        return hh.is_member
-    return {"original": hh.originals, "newcomer": hh.newcomers, "vulnerable": hh.vulnerables}[group]
+    return lambda m: _mean_of(m.households.disposable_income, getattr(m.households, group))
 
 
 def poverty_rate(model: CommunityModel) -> float:
@@ -164,17 +154,20 @@ MONTHLY: dict[str, Reporter] = {
     "fund_inflow_assets_thb": _fund_inflow("assets"),
     "fund_grants_total_thb": lambda m: m.vulnerable_fund.grants_total,
     "fund_unique_beneficiaries": lambda m: float(m.vulnerable_fund.unique_beneficiaries),
+    "fund_in_need": lambda m: float(m.vulnerable_fund.in_need.sum()),
     "garden_households": lambda m: float(m.households.garden.sum()),
     "garden_reach_households": garden_reach,
     "food_secure_households": lambda m: float(m.households.food_secure.sum()),
     "food_insecure_households": food_insecure,
     "food_insecure_hit_households": food_insecure_hit,
-    "disposable_income_mean_thb": lambda m: float(m.households.disposable_income.mean()),
-    "disposable_income_original_thb": _disposable_of("original"),
-    "disposable_income_newcomer_thb": _disposable_of("newcomer"),
-    "disposable_income_vulnerable_thb": _disposable_of("vulnerable"),
-    "disposable_income_members_thb": _disposable_of("members"),
-    "poverty_rate": poverty_rate,
+    "disposable_income_mean_thb": lambda m: float(m.households.disposable_income.sum())
+    / m.households.n,
+    "disposable_income_original_thb": _disposable_of("originals"),
+    "disposable_income_newcomer_thb": _disposable_of("newcomers"),
+    "disposable_income_vulnerable_thb": _disposable_of("vulnerables"),
+    # this month's members and poverty rate: the run tracker has them (it observes first)
+    "disposable_income_members_thb": lambda m: m.tracker.members_disposable,
+    "poverty_rate": lambda m: m.tracker.poverty_rate,
     "poverty_gap": poverty_gap,
     "gini_disposable": lambda m: gini(m.households.disposable_income),
     "earned_income_mean_original": _by_origin(np.mean, "income", False),
@@ -234,6 +227,7 @@ FINANCE_MONTHLY: dict[str, Reporter] = {
     "loan_defaults": _loans("month_defaults"),
     "loans_written_off_thb": _loans("month_written_off"),
     "loan_share_out_thb": _loans("month_share_out"),
+    "savings_withdrawn_thb": _loans("month_withdrawn"),
     "household_debt_thb": lambda m: float(m.households.debt.sum()),
 }
 MONTHLY.update(FINANCE_MONTHLY)
@@ -266,6 +260,7 @@ def finance_summary(model: CommunityModel) -> dict[str, Any]:
         return row | {"savings_group_balance_end_thb": nan, "loans_outstanding_end_thb": 0.0,
                       "loans_lent_total_thb": 0.0, "food_loans_total_thb": 0.0,
                       "loans_written_off_total_thb": 0.0, "loan_share_out_total_thb": 0.0,
+                      "savings_withdrawn_total_thb": 0.0, "household_loan_asks": 0.0,
                       "loan_recovery_rate": nan, "portfolio_at_risk": nan}
     return row | {
         "savings_group_balance_end_thb": group.balance,
@@ -274,6 +269,8 @@ def finance_summary(model: CommunityModel) -> dict[str, Any]:
         "food_loans_total_thb": group.lent_by_kind["food"],
         "loans_written_off_total_thb": group.written_off_total,
         "loan_share_out_total_thb": group.share_out_total,
+        "savings_withdrawn_total_thb": group.withdrawn_total,
+        "household_loan_asks": float(group.household_loan_asks),
         # repayments collected over repayments due, all months and borrowers together
         "loan_recovery_rate": _ratio(group.collected_total, group.due_total),
         # debt of borrowers in arrears over all debt outstanding, at the end
@@ -349,6 +346,7 @@ class RunTracker:
         self.members_income_sum = 0.0  # sum over months with members of their mean disposable
         self.months_with_members = 0
         self.poverty_rate_worst = math.nan
+        self.members_disposable = self.poverty_rate = math.nan  # this month's
         self.observe(model)
 
     def observe(self, model: CommunityModel) -> None:
@@ -364,15 +362,18 @@ class RunTracker:
         self.food_insecure_hit_worst = max(self.food_insecure_hit_worst, food_insecure_hit(model))
         if model.month == self.covid_end:
             self.garden_reach_end_of_shock = garden_reach(model)
-        if model.month > 0:  # the run's months 1..t: month 0 has no accounts yet
-            self._observe_disposable(model)
+        self._observe_disposable(model)
 
     def _observe_disposable(self, model: CommunityModel) -> None:
-        members = _mean_of(model.households.disposable_income, model.households.is_member)
-        if not math.isnan(members):
-            self.members_income_sum += members
+        hh = model.households
+        self.members_disposable = _mean_of(hh.disposable_income, np.flatnonzero(hh.is_member))
+        self.poverty_rate = poverty_rate(model)
+        if model.month == 0:  # the run's months are 1..t: month 0 has no accounts yet
+            return
+        if not math.isnan(self.members_disposable):
+            self.members_income_sum += self.members_disposable
             self.months_with_members += 1
-        self.poverty_rate_worst = np.fmax(self.poverty_rate_worst, poverty_rate(model))
+        self.poverty_rate_worst = np.fmax(self.poverty_rate_worst, self.poverty_rate)
 
 
 def poorest_fifth(households: HouseholdArrays) -> np.ndarray:
@@ -396,7 +397,7 @@ def disposable_summary(model: CommunityModel) -> dict[str, float]:
         "disposable_income_newcomer_thb": _mean_of(per_month, hh.newcomers),
         "disposable_income_vulnerable_thb": _mean_of(per_month, hh.vulnerables),
         "disposable_income_members_thb": members,
-        "disposable_income_members_end_thb": _mean_of(hh.disposable_income, hh.is_member),
+        "disposable_income_members_end_thb": tracker.members_disposable,
         "disposable_income_poorest_fifth_thb": _mean_of(per_month, poorest_fifth(hh)),
         "poverty_rate_end": poverty_rate(model),
         "poverty_gap_end": poverty_gap(model),
@@ -426,6 +427,10 @@ def summarise(model: CommunityModel) -> dict[str, Any]:
         "fund_balance_end_thb": fund.balance,
         "fund_unique_beneficiaries": float(fund.unique_beneficiaries),
         "people_helped_per_1000": 1000.0 * fund.unique_beneficiaries * per_household,
+        "fund_in_need_ever": float(fund.ever_in_need.sum()),
+        "fund_need_household_months": float(fund.need_months),
+        # grants over household-months in the queue: 1 when every household in need is paid
+        "fund_need_met_share": _ratio(fund.grants_paid, fund.need_months),
         "cross_group_tie_share_start": tracker.start["cross_group_tie_share"],
         "cross_group_tie_share_end": model.network.cross_group_share(),
         "outgroup_trust_start": tracker.start["outgroup_trust"],

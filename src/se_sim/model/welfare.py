@@ -3,12 +3,15 @@
 Member households pay a contribution each month (1 baht a day), which local and national
 government each match at a ratio until the month their match stops; administration takes a share
 of what comes in; each member claims at most one benefit a month, for birth, illness, death or
-old age, each with its monthly rate.
+old age, each with its monthly rate (illness and old age more often in hardship).
 Claims are paid in full, in a random order, until the first one the balance cannot cover; that
 claim and the rest of the month's lapse, and the month counts as insolvent. A member claims only
 after ``waiting_months`` months of membership, as funds' rules require. Households join with
 a probability raised by their neighbours' membership, their trust in the members and their
-giving, and leave at a small rate or when their contribution would cut into their food money.
+giving, lowered as the fund nears its capacity; they leave at a small rate, more as their
+interest wanes (months without a benefit; at once when a claim goes unpaid), or when their
+contribution would cut into their food money. Solvency is thus a behaviour: claims follow the
+members' hardship, membership follows what the fund pays (docs/ODD.md, Part II).
 
 Money: contributions move household → fund and benefits fund → household (internal); matching
 enters from outside (ledger inflows ``welfare_matching_local`` / ``_national``) and
@@ -32,6 +35,9 @@ if TYPE_CHECKING:
 
 DAYS_PER_MONTH = 365 / 12
 BENEFITS = ("birth", "illness", "death", "old_age")
+# a member whose claim the fund cannot pay loses its interest at once: as if it had waited this
+# long without a benefit (interest ½^(10⁶ / half-life) ≈ 0 for any half-life the schema allows)
+LOST_INTEREST_MONTHS = 1_000_000
 
 
 class WelfareFund(mesa.Agent):
@@ -43,9 +49,12 @@ class WelfareFund(mesa.Agent):
         n = model.households.n
         self.member = model.streams.welfare.random(n) < config.initial_member_share
         self.joined_month = np.ones(n, dtype=np.int64)  # first month paid; founders: month 1
+        # the month a member last had a reason to stay: joining, or a benefit to its household
+        self.interested_since = np.ones(n, dtype=np.int64)
         self.balance = config.initial_balance_thb
         self.rates = np.array([getattr(config.benefits, kind).rate for kind in BENEFITS])
         self.cumulative_rates = np.cumsum(self.rates)
+        self.claim_scale = _hardship_scale(self.rates, config.hardship_claim_factor)
         self.amounts = np.array([getattr(config.benefits, kind).amount_thb for kind in BENEFITS])
         self.contributions_total = self.matching_total = self.admin_total = 0.0
         self.benefits_by_kind = np.zeros(len(BENEFITS))
@@ -94,16 +103,31 @@ class WelfareFund(mesa.Agent):
                  + (1.0 - own_group) * hh.trust_outgroup[households])
         utility = (rule.intercept + rule.peer_weight * peers
                    + rule.trust_weight * (trust - 0.5) + rule.giving_weight * hh.giving[households])
-        return rule.join_rate * sigmoid(utility)
+        return rule.join_rate * sigmoid(utility) * self.room(members)
+
+    def room(self, members: int) -> float:
+        """1 − members / capacity (at least 0): joining slows as the fund fills; 1 unbounded."""
+        share = self.config.joining.capacity_share
+        if share is None:
+            return 1.0
+        return max(0.0, 1.0 - members / max(share * self.model.households.n, 1.0))
+
+    def leave_probability(self) -> np.ndarray:
+        """leave_rate + lapse_rate · (1 − interest), interest = ½^(months since the member
+        joined or its household last received a benefit / half-life): interest wanes."""
+        rule = self.config.joining
+        idle = self.model.month - self.interested_since
+        interest = np.exp2(-idle / rule.interest_half_life_months)
+        return rule.leave_rate + rule.lapse_rate * (1.0 - interest)
 
     def _join_and_leave(self, draws: np.ndarray) -> None:
         rule = self.config.joining
         # σ < 1: only a draw below join_rate can join, so only those need their utility
         candidates = np.flatnonzero(~self.member & (draws < rule.join_rate))
         joining = candidates[draws[candidates] < self.join_probability(candidates)]
-        self.member &= draws >= rule.leave_rate
+        self.member &= draws >= self.leave_probability()
         self.member[joining] = True
-        self.joined_month[joining] = self.model.month
+        self.joined_month[joining] = self.interested_since[joining] = self.model.month
 
     def _collect(self) -> None:
         """Members pay from what is left after the month's food bill; who cannot, lapses."""
@@ -145,12 +169,18 @@ class WelfareFund(mesa.Agent):
         hh = self.model.households
         # a member claims once it has paid ``waiting_months`` months before this one
         waited = self.model.month - self.joined_month >= self.config.waiting_months
-        eligible = self.member & waited & (draws < self.cumulative_rates[-1])
-        claimant = np.flatnonzero(eligible)
+        # a household in hardship claims illness and old age ``hardship_claim_factor`` as often
+        top = np.where(hh.hardship, self.claim_scale @ self.rates, self.cumulative_rates[-1])
+        claimant = np.flatnonzero(self.member & waited & (draws < top))
         if claimant.size == 0:
             return
-        kind = np.searchsorted(self.cumulative_rates, draws[claimant], side="right")
-        position = (draws[claimant] - (self.cumulative_rates - self.rates)[kind]) / self.rates[kind]
+        scale = np.where(hh.hardship[claimant, None], self.claim_scale, 1.0)
+        rates = self.rates * scale  # claimants × kinds
+        upper = np.cumsum(rates, axis=1)
+        u = draws[claimant]
+        kind = (u[:, None] >= upper).sum(axis=1)
+        rows = np.arange(claimant.size)
+        position = (u - (upper - rates)[rows, kind]) / rates[rows, kind]
         order = np.argsort(position, kind="stable")
         claimant, kind = claimant[order], kind[order]
         amount = self.amounts[kind]
@@ -160,17 +190,28 @@ class WelfareFund(mesa.Agent):
         benefit = np.bincount(claimant[paid], weights=amount[paid], minlength=hh.n)
         hh.savings += benefit
         self.model.accounts.book("benefits", benefit)
+        self.interested_since[claimant[paid]] = self.model.month
         self.benefits_by_kind += np.bincount(kind[paid], weights=amount[paid],
                                              minlength=len(BENEFITS))
         self.month_benefits = float(running[count - 1]) if count else 0.0
         self.balance -= self.month_benefits
         unpaid = claimant.size - count
+        self.interested_since[claimant[count:]] = self.model.month - LOST_INTEREST_MONTHS
         self.month_claims_unpaid = unpaid
         self.claims_unpaid_total += unpaid
         if unpaid:
             self.insolvent_months += 1
             if self.first_insolvent_month is None:
                 self.first_insolvent_month = self.model.month
+
+
+def _hardship_scale(rates: np.ndarray, factor: float) -> np.ndarray:
+    """Per benefit, how much more often a household in hardship claims: ``factor`` for illness
+    and old age, as far as the rates in hardship still sum to at most 1 (one claim a month)."""
+    birth, illness, death, old_age = rates
+    room = (1.0 - birth - death) / (illness + old_age) if illness + old_age > 0 else 1.0
+    scale = max(1.0, min(factor, room))
+    return np.array([1.0, scale, 1.0, scale])
 
 
 def _ratio_now(rule: Matching, month: int) -> float:

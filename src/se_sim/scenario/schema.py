@@ -67,6 +67,10 @@ class JoiningRule(Section):
     trust_weight: Weight = 1.5
     leave_rate: Share = 0.05
     payout_memory: Share = 0.3
+    # bounds (docs/ODD.md, 7.7): joining needs work (the share of offered hours the enterprise
+    # used last month), and members whose hours go unused leave at ``idle_leave_rate``
+    join_needs_work: bool = False
+    idle_leave_rate: Share = 0.02
 
 
 class GardenRule(Section):
@@ -263,8 +267,16 @@ class VulnerableFund(Section):
 
     initial_balance_thb: Baht = 0.0
     grant_thb: Annotated[float, Field(gt=0)] = 205.0  # calibrated
-    max_grants_per_1000_households: Annotated[float, Field(ge=0)] = 5.0
-    eligibility: Literal["vulnerable_in_hardship", "in_hardship"] = "vulnerable_in_hardship"
+    # assumption: volunteers' capacity, a planner's cap; null: no cap but the balance
+    max_grants_per_1000_households: Annotated[float, Field(ge=0)] | None = None
+    # who queues: the vulnerable (or everyone) in need (hardship, a food bill they cannot pay,
+    # a shock on thin savings), or the v2 rule, in hardship alone (docs/ODD.md, 7.8)
+    eligibility: Literal["in_need", "vulnerable_in_need", "in_hardship",
+                         "vulnerable_in_hardship"] = "in_need"
+    # the queue's order (assumption: a planner's choice); new_first is the v2 rule
+    priority: Literal["longest_waiting", "hardship_first", "poorest_first", "new_first",
+                      "random"] = "longest_waiting"
+    balance_share_per_month: Share = 0.5  # assumption: at most half the balance paid a month
 
 
 class Matching(Section):
@@ -302,8 +314,9 @@ class WelfareBenefits(Section):
 
 
 class WelfareJoining(Section):
-    """Households join with ``join_rate`` · σ(intercept + peers + trust + giving) a month and
-    leave with ``leave_rate``, or when they cannot pay. All assumptions."""
+    """Households join with ``join_rate`` · σ(intercept + peers + trust + giving) · room a month
+    and leave with ``leave_rate`` plus ``lapse_rate`` as their interest wanes, or when they
+    cannot pay (docs/ODD.md, 7.F1). All assumptions."""
 
     join_rate: Share = 0.02
     intercept: Annotated[float, Field(ge=-20, le=20)] = -2.0
@@ -311,6 +324,11 @@ class WelfareJoining(Section):
     trust_weight: Weight = 2.0
     giving_weight: Weight = 2.0
     leave_rate: Share = 0.005
+    # bounds: room falls as the fund nears its capacity (null: no bound); a member's interest
+    # halves every ``interest_half_life_months`` without a benefit in its household
+    capacity_share: Share | None = 0.6
+    interest_half_life_months: Annotated[float, Field(gt=0, le=1200)] = 24.0
+    lapse_rate: Share = 0.02
 
 
 class WelfareFund(Section):
@@ -325,7 +343,18 @@ class WelfareFund(Section):
     admin_share: Annotated[float, Field(ge=0.0, le=0.2)] = 0.1  # public figure: at most 20%
     waiting_months: Annotated[int, Field(ge=0, le=120)] = 6
     benefits: WelfareBenefits = WelfareBenefits()
+    # claims that vary: a member household in hardship claims illness and old age this many
+    # times as often (assumption: the poor fall ill more often and rely on the allowance); less
+    # if the rates would then sum to more than 1 (one claim a month at most)
+    hardship_claim_factor: Annotated[float, Field(ge=1.0, le=10.0)] = 2.0
     joining: WelfareJoining = WelfareJoining()
+
+
+class Withdrawals(Section):
+    """Savers in need take part of their deposits back (docs/ODD.md, 7.F5). Assumptions."""
+
+    share: Share = 0.5  # of its deposits a saver in need may take out at a time
+    notice_months: Annotated[int, Field(ge=0, le=24)] = 1  # months between asking and being paid
 
 
 class SavingsGroup(Section):
@@ -349,6 +378,13 @@ class SavingsGroup(Section):
     write_off_months: Annotated[int, Field(ge=1, le=1200)] = 6
     share_out_share: Share = 0.7
     share_out_every_months: Annotated[int, Field(ge=1, le=120)] = 12
+    withdrawals: Withdrawals | None = Withdrawals()  # null: deposits are locked (the v2 rule)
+    # loan demand (docs/ODD.md, 7.F6): the elasticity of household-loan asks to the interest rate
+    # at the reference rate (public figure: credit demand elasticity), and how much more often a
+    # member with savings below the hardship buffer asks (assumption)
+    rate_elasticity: Annotated[float, Field(ge=0.0, le=10.0)] = 0.8
+    reference_rate_per_year: Annotated[float, Field(gt=0.0, le=1.0)] = 0.06
+    need_weight: Weight = 1.0
 
     @field_validator("household_loan_thb", "enterprise_loan_thb")
     @classmethod
