@@ -207,7 +207,7 @@ def test_every_summary_metric_has_a_label_in_both_languages(grid: Path) -> None:
 
 
 SHIPPED = Path(__file__).resolve().parents[1] / "experiments"
-SMALL = {"households.count": 60, "households.leaders": 10}
+SMALL = {"households.count": 60, "households.leaders_per_1000_households": 166.7}  # 10 leaders
 
 
 @pytest.mark.parametrize(("name", "months", "size"), [

@@ -121,14 +121,14 @@ def test_an_experiment_without_uncertainty_keeps_its_runs_table(tmp_path: Path) 
 
 
 def test_the_lhs_draws_are_stratified_and_integers_rounded(tmp_path: Path) -> None:
-    bounds = {"market.word_of_mouth": [0.0, 0.1], "households.leaders": [5, 15]}
+    bounds = {"market.word_of_mouth": [0.0, 0.1], "months": [5, 15]}
     plan = plan_sweep(load_experiment(uncertain_experiment(
         tmp_path, uncertainty={"draws": 10, "bounds": bounds})))
     assert plan.draws is not None
     word = np.array([row["market.word_of_mouth"] for row in plan.draws])
     assert sorted(np.floor(word / 0.01).astype(int)) == list(range(10))  # one per stratum
-    leaders = [row["households.leaders"] for row in plan.draws]
-    assert all(isinstance(v, int) and 5 <= v <= 15 for v in leaders)
+    months = [row["months"] for row in plan.draws]
+    assert all(isinstance(v, int) and 5 <= v <= 15 for v in months)
 
 
 # --- the posterior ------------------------------------------------------------------------------
