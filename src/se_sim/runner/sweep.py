@@ -23,7 +23,7 @@ from se_sim.interrupts import sigterm_as_interrupt
 from se_sim.runner.design import Design, build_design, design_size, ids_to_check
 from se_sim.runner.executors import Backend, default_workers, run_all
 from se_sim.runner.experiment import ExperimentFile, load_experiment
-from se_sim.runner.fingerprint import code_fingerprint
+from se_sim.runner.fingerprint import code_changes, code_fingerprint
 from se_sim.runner.lock import ShardLock, folder_lock, is_lock_file, running_shards
 from se_sim.runner.seeds import design_seed, run_seed
 from se_sim.runner.storage import (
@@ -234,12 +234,11 @@ def _check_out(out: Path, experiment: ExperimentFile, shard: Shard, code: dict[s
                 f"{out}: its runs used another version of {experiment.scenario_path} (sha256 "
                 "differs); choose another --out or remove the folder"
             ])
-        stored_code = (manifest.get("code") or {}).get("sha256")
-        if stored_code != code["sha256"] and not allow_code_change:
+        changes = code_changes(manifest.get("code") or {}, code)
+        if changes and not allow_code_change:
             raise InputError([
-                f"{out}: its runs came from other model code ({', '.join(code['sources'])} or "
-                "the se_sim, Mesa, numpy versions differ); choose another --out, or pass "
-                "--allow-code-change to add runs of this code to them"
+                f"{out}: its runs came from other model code ({'; '.join(changes)}); choose "
+                "another --out, or pass --allow-code-change to add runs of this code to them"
             ])
     return manifests
 
