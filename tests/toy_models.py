@@ -195,3 +195,22 @@ class Misbehaving(mesa.Model):
         odd = {"text": "n/a", "object": lambda: None, "huge": 2**70}
         label = "\ud800" if self.behaviour == "surrogate" else self.behaviour
         return {"value": odd.get(self.behaviour, self.value), "label": label}
+
+
+class Hungry(mesa.Model):
+    """Keeps ``mb_per_step`` more megabytes each step, in a reference cycle (as a model and its
+    agents refer to each other), and reports the process it ran in. Blocks of 40 MB or more
+    come straight from the operating system and go back to it when freed."""
+
+    def __init__(self, mb_per_step: int = 0, rng: int | None = None):
+        super().__init__(rng=rng)
+        self.mb_per_step = mb_per_step
+        self.kept: list[np.ndarray] = []
+        self.itself = self
+
+    def step(self) -> None:
+        if self.mb_per_step:
+            self.kept.append(np.ones(self.mb_per_step * 2**20 // 8))
+
+    def summary(self) -> dict[str, int]:
+        return {"pid": os.getpid(), "kept_mb": len(self.kept) * self.mb_per_step}

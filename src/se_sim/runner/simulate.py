@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import mesa
@@ -13,9 +14,11 @@ from mesa.experimental.data_collection import BaseDataRecorder, ModelDataSet
 
 
 def simulate(
-    model: mesa.Model, steps: int, index_name: str = "step"
+    model: mesa.Model, steps: int, index_name: str = "step",
+    between_steps: Callable[[], None] | None = None,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """Step ``model`` up to ``steps`` times (fewer if it sets ``running = False``).
+    """Step ``model`` up to ``steps`` times (fewer if it sets ``running = False``), calling
+    ``between_steps`` after each step (the runner checks the process's memory there).
 
     Returns the per-step table of what the model recorded, with a step column named
     ``index_name`` (0 is the state before the first step), and its summary: ``model.summary()``
@@ -27,6 +30,8 @@ def simulate(
         if not model.running:
             break
         model.step()
+        if between_steps is not None:
+            between_steps()
     collector = getattr(model, "datacollector", None)
     if collector is not None and collector.model_reporters:
         table, times = _collected(collector)

@@ -21,7 +21,7 @@ from tqdm import tqdm
 
 from se_sim.interrupts import sigterm_as_interrupt
 from se_sim.runner.design import Design, build_design, design_size, ids_to_check
-from se_sim.runner.executors import Backend, default_workers, run_all
+from se_sim.runner.executors import Backend, Limits, default_workers, run_all
 from se_sim.runner.experiment import ExperimentFile, load_experiment
 from se_sim.runner.fingerprint import code_changes, code_fingerprint
 from se_sim.runner.lock import ShardLock, folder_lock, is_lock_file, running_shards
@@ -38,7 +38,14 @@ from se_sim.runner.storage import (
     stored_run_ids,
     write_manifest,
 )
-from se_sim.runner.tasks import Job, ModelJob, RunSpec, ScenarioJob, import_model_job
+from se_sim.runner.tasks import (
+    Job,
+    ModelJob,
+    RunSpec,
+    ScenarioJob,
+    import_model_job,
+    memory_can_be_checked,
+)
 from se_sim.scenario import InputError
 
 WHOLE = Shard()
@@ -129,13 +136,21 @@ def run_sweep(
     progress: bool = False,
     allow_code_change: bool = False,
     max_runs: int = DEFAULT_MAX_RUNS,
+    run_memory_mb: float | None = None,
 ) -> SweepOutcome:
     """Run the shard's runs not yet stored in ``out``; Ctrl-C stops, keeping what finished.
 
     At the end of a sweep after which every run of the experiment has a record, the folder is
     compacted (one runs part, one steps part), unless another shard is still running.
+    ``run_memory_mb`` replaces the experiment's own limit.
     """
     plan = plan_sweep(experiment, max_runs)
+    spec = experiment.spec
+    limits = Limits(spec.run_timeout_s, run_memory_mb or spec.run_memory_mb,
+                    spec.max_runs_per_worker)
+    if limits.memory_mb is not None and not memory_can_be_checked():
+        raise InputError([f"run_memory_mb = {limits.memory_mb:g}: needs Linux, where a process "
+                          "can read its own memory use (/proc/self/statm)"])
     code = code_fingerprint(plan.job)
     workers = workers or (1 if backend == "serial" else default_workers())
     if resume and not out.is_dir():
@@ -154,7 +169,8 @@ def run_sweep(
             lock.release()
             raise
     try:
-        outcome = _run(plan, out, backend, workers, scheduler, shard, stored, manifest, progress)
+        outcome = _run(plan, out, backend, workers, scheduler, shard, stored, manifest, progress,
+                       limits)
         outcome.notes = notes
         if not outcome.interrupted:
             with folder_lock(out):
@@ -167,7 +183,8 @@ def run_sweep(
 
 
 def _run(plan: Plan, out: Path, backend: Backend, workers: int, scheduler: str | None,
-         shard: Shard, stored: Stored, manifest: dict[str, Any], progress: bool) -> SweepOutcome:
+         shard: Shard, stored: Stored, manifest: dict[str, Any], progress: bool,
+         limits: Limits) -> SweepOutcome:
     spec = plan.experiment.spec
     skip = {run_id for run_id in stored.ok if shard.owns(run_id)}
     in_shard = len(range(shard.index, plan.total_runs, shard.count))
@@ -177,8 +194,8 @@ def _run(plan: Plan, out: Path, backend: Backend, workers: int, scheduler: str |
     tqdm.monitor_interval = 0  # no monitor thread: nothing left running after a sweep
     bar = tqdm(total=in_shard - len(skip), disable=not progress, unit="run", mininterval=0.5,
                desc=spec.name, dynamic_ncols=True, postfix={"failed": 0})
-    results = run_all(plan.specs(shard, skip), plan.job, backend, workers, scheduler,
-                      spec.run_timeout_s, writer.flush_if_due)
+    results = run_all(plan.specs(shard, skip), plan.job, backend, workers, scheduler, limits,
+                      writer.flush_if_due)
     status = "crashed"
     failed = 0
     try:
@@ -312,6 +329,7 @@ def sweep_command(
     progress: bool = True,
     allow_code_change: bool = False,
     max_runs: int = DEFAULT_MAX_RUNS,
+    run_memory_mb: float | None = None,
 ) -> tuple[ExperimentFile, SweepOutcome]:
     """``se-sim sweep`` without the printing: check the options, then run the sweep with SIGTERM
     (how batch schedulers stop jobs) handled like Ctrl-C."""
@@ -319,11 +337,13 @@ def sweep_command(
     check_options(backend, workers, scheduler)
     if max_runs < 1:
         raise InputError([f"--max-runs {max_runs}: must be at least 1"])
+    if run_memory_mb is not None and not run_memory_mb > 0:
+        raise InputError([f"--run-memory-mb {run_memory_mb:g}: must be above 0"])
     experiment = load_experiment(path)
     folder = Path(out or Path("results") / experiment.spec.name)
     with sigterm_as_interrupt():
         outcome = run_sweep(experiment, folder, backend, workers, scheduler, parsed, resume,
-                            progress, allow_code_change, max_runs)
+                            progress, allow_code_change, max_runs, run_memory_mb)
     return experiment, outcome
 
 
