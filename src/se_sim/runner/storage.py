@@ -47,6 +47,7 @@ from se_sim.scenario import InputError
 RUNS = "runs"
 STEPS = "steps"
 PART = "_part"
+QUARANTINE = "quarantine"
 ATTEMPT = "attempt"
 MERGED = "merged"
 RUNNER_COLUMNS = ("run_id", "point_id", "variant", "replicate", "seed", "status", ATTEMPT,
@@ -82,9 +83,12 @@ class Stored:
     attempts: dict[int, int] = field(default_factory=dict)  # run_id -> its highest attempt
     summary_kinds: dict[str, str] = field(default_factory=dict)  # column -> number/text/bool
     step_kinds: dict[str, str] = field(default_factory=dict)
+    without_steps: set[int] = field(default_factory=set)  # ok runs whose steps part is missing
 
     @classmethod
     def read(cls, root: Path) -> Stored:
+        """Raises ``UnreadableParts`` when a part cannot be read."""
+        check_parts(root)
         runs = _latest_runs(root)
         if runs.empty:
             return cls()
@@ -93,7 +97,71 @@ class Stored:
             attempts=dict(zip(runs["run_id"].tolist(), runs[ATTEMPT].tolist(), strict=True)),
             summary_kinds=_schema_kinds(_parts(root, RUNS)),
             step_kinds=_schema_kinds(_parts(root, STEPS)),
+            without_steps=_without_steps(root, runs),
         )
+
+
+class UnreadableParts(InputError):
+    """Parts that cannot be read (truncated or corrupted by a disk or a copy): each named, with
+    the command that repairs the folder."""
+
+    def __init__(self, root: Path, broken: dict[Path, str]):
+        self.paths = sorted(broken)
+        lines = [f"{root}: unreadable part {path.relative_to(root)} ({why})"
+                 for path, why in sorted(broken.items())]
+        super().__init__([*lines, repair_advice(root)])
+
+
+def repair_advice(root: Path) -> str:
+    experiment = next((m["experiment"]["path"] for m in read_manifests(root)), "EXPERIMENT")
+    return (f"repair with: se-sim sweep {experiment} --out {root} --repair (moves broken parts "
+            f"to {root / QUARANTINE}/ and runs their runs again)")
+
+
+def unreadable_parts(root: Path) -> dict[Path, str]:
+    """Parts whose footer (schema, row groups) cannot be read, with why; a truncated file has
+    lost it. Damage inside a part shows when it is read in full (``_read_parts``)."""
+    broken = {}
+    for path in [*_parts(root, RUNS), *_parts(root, STEPS)]:
+        try:
+            pq.read_metadata(path)
+        except (pa.ArrowException, OSError) as exc:
+            broken[path] = str(exc).splitlines()[0]
+    return broken
+
+
+def check_parts(root: Path) -> None:
+    if broken := unreadable_parts(root):
+        raise UnreadableParts(root, broken)
+
+
+def quarantine_unreadable(root: Path) -> list[Path]:
+    """Move unreadable parts to ``root/quarantine/{runs,steps}/``; their runs then count as not
+    stored (a broken runs part) or as stored without steps (a broken steps part), and the sweep
+    runs them again. Returns where they went."""
+    broken = dict(unreadable_parts(root))
+    for sub in (RUNS, STEPS):
+        for path in _parts(root, sub):
+            if path not in broken:
+                try:
+                    pq.read_table(path)
+                except (pa.ArrowException, OSError) as exc:
+                    broken[path] = str(exc)
+    moved = []
+    for path in sorted(broken):
+        target = root / QUARANTINE / path.parent.name / path.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, target)
+        moved.append(target)
+    return moved
+
+
+def _without_steps(root: Path, runs: pd.DataFrame) -> set[int]:
+    """Finished runs whose steps part (named like their runs part) is not there. Meaningful
+    when the experiment keeps steps: then every finished run's part has one."""
+    steps = {path.name for path in _parts(root, STEPS)}
+    lost = runs[(runs["status"] == "ok") & ~runs[PART].isin(steps)]
+    return set(lost["run_id"].tolist())
 
 
 class PartWriter:
@@ -349,6 +417,17 @@ def _publish(temporary: Path, path: Path) -> None:
     os.replace(temporary, path)
 
 
+def remove_stale_temporaries(root: Path, shard: Shard, alone: bool) -> None:
+    """Remove the hidden temporary files that a sweep killed between writing a part and renaming
+    it left behind: the shard's own (its lock is held), and compaction's when no other shard
+    runs (``alone``)."""
+    patterns = [f".part-{shard.tag}-*.tmp", *([f".part-{MERGED}-*.tmp"] if alone else [])]
+    for sub in (RUNS, STEPS):
+        for pattern in patterns:
+            for path in (root / sub).glob(pattern):
+                path.unlink(missing_ok=True)
+
+
 def _next_sequence(root: Path, shard: Shard) -> int:
     pattern = re.compile(rf"part-{shard.tag}-(\d+)\.parquet")
     numbers = [
@@ -368,9 +447,16 @@ def _read_parts(root: Path, sub: str) -> pd.DataFrame:
     """All parts as one frame; a column missing or all-null in some parts takes its type from
     the others (arrow's promotion, not pandas' concatenation, whose rule for that is changing)."""
     tables = []
+    broken = {}
     for path in _parts(root, sub):
-        table = pq.read_table(path)
+        try:
+            table = pq.read_table(path)
+        except (pa.ArrowException, OSError) as exc:
+            broken[path] = str(exc).splitlines()[0]
+            continue
         tables.append(table.append_column(PART, pa.array([path.name] * table.num_rows)))
+    if broken:
+        raise UnreadableParts(root, broken)
     if not tables:
         return pd.DataFrame()
     return pa.concat_tables(tables, promote_options="permissive").to_pandas()
@@ -396,14 +482,25 @@ def load_runs(root: str | Path) -> pd.DataFrame:
 def load_results(root: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """All runs and steps of every shard in ``root``: one record per run_id, sorted by run_id."""
     root = Path(root)
+    check_parts(root)
     runs = _latest_runs(root)
     steps = _read_parts(root, STEPS)
+    if _keeps_steps(root, steps) and (lost := _without_steps(root, runs)):
+        shown = ", ".join(map(str, sorted(lost)[:10])) + (", ..." if len(lost) > 10 else "")
+        raise InputError([f"{root}: {len(lost)} finished run(s) have no steps stored (run_id "
+                          f"{shown}): their steps part is missing", repair_advice(root)])
     if not steps.empty:
         latest = runs.reindex(columns=["run_id", PART])
         steps = steps.merge(latest, on=["run_id", PART])  # drop superseded and orphaned rows
         index_name = steps.columns[1]
         steps = steps.sort_values(["run_id", index_name], kind="stable").reset_index(drop=True)
     return runs.drop(columns=PART, errors="ignore"), steps.drop(columns=PART, errors="ignore")
+
+
+def _keeps_steps(root: Path, steps: pd.DataFrame) -> bool:
+    """Whether the folder's experiment keeps steps (its manifest says; else: any are stored)."""
+    kept = [m["experiment"].get("resolved", {}).get("keep_steps") for m in read_manifests(root)]
+    return any(k not in (None, "none") for k in kept) or not steps.empty
 
 
 def completed_run_ids(root: str | Path) -> set[int]:

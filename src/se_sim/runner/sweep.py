@@ -11,6 +11,7 @@ under the folder's own lock, so that two sweeps started together cannot both pas
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -34,7 +35,9 @@ from se_sim.runner.storage import (
     make_folder,
     now,
     provenance,
+    quarantine_unreadable,
     read_manifests,
+    remove_stale_temporaries,
     stored_run_ids,
     write_manifest,
 )
@@ -137,8 +140,13 @@ def run_sweep(
     allow_code_change: bool = False,
     max_runs: int = DEFAULT_MAX_RUNS,
     run_memory_mb: float | None = None,
+    repair: bool = False,
 ) -> SweepOutcome:
     """Run the shard's runs not yet stored in ``out``; Ctrl-C stops, keeping what finished.
+
+    An unreadable part stops the sweep (``UnreadableParts``) unless ``repair``, which moves it to
+    ``out/quarantine/`` so that its runs are run again. Finished runs whose steps are missing
+    (when steps are kept) are run again.
 
     At the end of a sweep after which every run of the experiment has a record, the folder is
     compacted (one runs part, one steps part), unless another shard is still running.
@@ -161,7 +169,15 @@ def run_sweep(
         notes = lock.acquire()
         try:
             manifests = _check_out(out, experiment, shard, code, resume, allow_code_change)
+            remove_stale_temporaries(out, shard, alone=not running_shards(out, shard.tag))
+            if repair:
+                notes += [f"unreadable part moved to {path}" for path in quarantine_unreadable(out)]
             stored = Stored.read(out)
+            if plan.job.keep == "none":
+                stored.without_steps = set()
+            elif lost := {run_id for run_id in stored.without_steps if shard.owns(run_id)}:
+                notes.append(f"{len(lost)} stored run(s) have no steps stored (their steps part "
+                             "is missing); they are run again")
             manifest = _manifest(plan, shard, backend, workers, code, manifests,
                                  allow_code_change)
             write_manifest(out, shard, manifest)
@@ -176,17 +192,28 @@ def run_sweep(
             with folder_lock(out):
                 if (len(stored_run_ids(out)) == plan.total_runs
                         and not running_shards(out, shard.tag)):
-                    compact(out)
+                    _compact(out, shard, manifest)
     finally:
         lock.release()
     return outcome
+
+
+def _compact(out: Path, shard: Shard, manifest: dict[str, Any]) -> None:
+    """Compact the folder; if that fails, the manifest says ``crashed`` (the folder still reads
+    the same: compaction removes old parts only after writing new ones)."""
+    try:
+        compact(out)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            write_manifest(out, shard, manifest | {"status": "crashed"})
+        raise
 
 
 def _run(plan: Plan, out: Path, backend: Backend, workers: int, scheduler: str | None,
          shard: Shard, stored: Stored, manifest: dict[str, Any], progress: bool,
          limits: Limits) -> SweepOutcome:
     spec = plan.experiment.spec
-    skip = {run_id for run_id in stored.ok if shard.owns(run_id)}
+    skip = {run_id for run_id in stored.ok - stored.without_steps if shard.owns(run_id)}
     in_shard = len(range(shard.index, plan.total_runs, shard.count))
     outcome = SweepOutcome(out, in_shard, len(skip), swept=plan.design.swept)
     writer = PartWriter(out, shard, plan.design.columns, spec.flush.runs, spec.flush.seconds,
@@ -220,7 +247,12 @@ def _run(plan: Plan, out: Path, backend: Backend, workers: int, scheduler: str |
             outcome.ok, outcome.failed = writer.counts["ok"], writer.counts["failed"]
             outcome.first_error = writer.first_error
             manifest |= {"status": status, "finished": now(), "runs": _counts(outcome, plan)}
-            write_manifest(out, shard, manifest)
+            try:
+                write_manifest(out, shard, manifest)
+            except BaseException:  # the manifest must not go on saying "running"
+                with contextlib.suppress(OSError):
+                    write_manifest(out, shard, manifest | {"status": "crashed"})
+                raise
     return outcome
 
 
@@ -330,6 +362,7 @@ def sweep_command(
     allow_code_change: bool = False,
     max_runs: int = DEFAULT_MAX_RUNS,
     run_memory_mb: float | None = None,
+    repair: bool = False,
 ) -> tuple[ExperimentFile, SweepOutcome]:
     """``se-sim sweep`` without the printing: check the options, then run the sweep with SIGTERM
     (how batch schedulers stop jobs) handled like Ctrl-C."""
@@ -343,7 +376,7 @@ def sweep_command(
     folder = Path(out or Path("results") / experiment.spec.name)
     with sigterm_as_interrupt():
         outcome = run_sweep(experiment, folder, backend, workers, scheduler, parsed, resume,
-                            progress, allow_code_change, max_runs, run_memory_mb)
+                            progress, allow_code_change, max_runs, run_memory_mb, repair)
     return experiment, outcome
 
 
