@@ -50,6 +50,8 @@ PRELOAD = ["se_sim.runner.tasks", "se_sim.model"]
 # Pools that break this many times in a row without running anything end the sweep.
 BARREN_POOLS = 3
 DASK_STARTED = "se-sim-run-started"
+WORKER_CHECK_S = 1.0
+WORKERLESS_NOTE_S = 20.0
 # In the LocalCluster a sweep starts: a run whose worker dies is tried on one more worker, then
 # failed (Dask's default is 3 more); and a worker is given only the run it executes (the others
 # wait at the scheduler), so that no other run dies with it.
@@ -81,6 +83,7 @@ class Limits:
     timeout_s: float | None = None
     memory_mb: float | None = None
     runs_per_worker: int | None = None
+    scheduler_timeout_s: float = 600.0  # how long a Dask cluster may have no worker at all
 
 
 NO_LIMITS = Limits()
@@ -94,6 +97,7 @@ def run_all(
     scheduler: str | None = None,
     limits: Limits = NO_LIMITS,
     tick: Callable[[], None] = lambda: None,
+    notify: Callable[[str], None] = lambda text: None,
 ) -> Iterator[RunResult]:
     """Run every spec on ``backend`` and yield results in completion order.
 
@@ -110,7 +114,7 @@ def run_all(
         case "local":
             yield from _local(todo, job, workers, limits, tick)
         case "dask":
-            yield from _dask(todo, job, workers, scheduler, limits, tick)
+            yield from _dask(todo, job, workers, scheduler, limits, tick, notify)
         case _:
             raise ValueError(f"unknown backend {backend!r}")
 
@@ -423,7 +427,7 @@ def _children_ignore_sigint() -> Iterator[None]:
 
 def _dask(
     specs: Iterable[RunSpec], job: Job, workers: int, scheduler: str | None,
-    limits: Limits, tick: Callable[[], None],
+    limits: Limits, tick: Callable[[], None], notify: Callable[[str], None],
 ) -> Iterator[RunResult]:
     """A Dask cluster: the one at ``scheduler``, else a LocalCluster that is closed afterwards.
 
@@ -460,6 +464,8 @@ def _dask(
             # for workers on an adaptive cluster that starts them only once runs are queued.
             queue = _Queue(specs)
             pending: dict[Any, RunSpec] = {}
+            watch = _WorkerWatch(client, scheduler or "the local cluster",
+                                 limits.scheduler_timeout_s, notify)
             while True:
                 _fill(pending, queue, lambda spec: client.submit(
                     _execute_on_dask, spec, job, limits, pure=False), window)
@@ -481,12 +487,46 @@ def _dask(
                     future.release()
                     yield result
                 tick()
+                if not done:
+                    watch.check()
                 if timeout_s is not None and started:
                     yield from _give_up_overdue(client, pending, started, timeout_s)
         finally:
             client.close()
             if cluster is not None:
                 cluster.close()
+
+
+class _WorkerWatch:
+    """Notices a cluster without workers (a scheduler started alone, a job queue that has not
+    started any): says so after ``WORKERLESS_NOTE_S``, gives up after ``timeout_s`` with a
+    ``TimeoutError`` (the sweep stores what finished and exits with 3)."""
+
+    def __init__(self, client: Any, address: str, timeout_s: float,
+                 notify: Callable[[str], None]):
+        self.client, self.address, self.timeout_s, self.notify = client, address, timeout_s, notify
+        self._since: float | None = None
+        self._noted = False
+        self._checked = 0.0
+
+    def check(self) -> None:
+        now = time.monotonic()
+        if now - self._checked < WORKER_CHECK_S:
+            return
+        self._checked = now
+        if self.client.scheduler_info().get("workers"):
+            self._since, self._noted = None, False
+            return
+        self._since = self._since if self._since is not None else now
+        waited = now - self._since
+        if not self._noted and waited >= min(WORKERLESS_NOTE_S, self.timeout_s / 2):
+            self.notify(f"waiting for Dask workers at {self.address}: none connected (giving up "
+                        f"after {self.timeout_s:g} s, --scheduler-timeout)")
+            self._noted = True
+        if waited >= self.timeout_s:
+            raise TimeoutError(f"no Dask worker connected to the scheduler at {self.address} in "
+                               f"{self.timeout_s:g} s (--scheduler-timeout); start workers "
+                               "with: dask worker ADDRESS")
 
 
 def _give_up_overdue(client: Any, pending: dict[Any, RunSpec],

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -141,6 +142,7 @@ def run_sweep(
     max_runs: int = DEFAULT_MAX_RUNS,
     run_memory_mb: float | None = None,
     repair: bool = False,
+    scheduler_timeout_s: float = 600.0,
 ) -> SweepOutcome:
     """Run the shard's runs not yet stored in ``out``; Ctrl-C stops, keeping what finished.
 
@@ -155,7 +157,7 @@ def run_sweep(
     plan = plan_sweep(experiment, max_runs)
     spec = experiment.spec
     limits = Limits(spec.run_timeout_s, run_memory_mb or spec.run_memory_mb,
-                    spec.max_runs_per_worker)
+                    spec.max_runs_per_worker, scheduler_timeout_s)
     if limits.memory_mb is not None and not memory_can_be_checked():
         raise InputError([f"run_memory_mb = {limits.memory_mb:g}: needs Linux, where a process "
                           "can read its own memory use (/proc/self/statm)"])
@@ -198,6 +200,11 @@ def run_sweep(
     return outcome
 
 
+def _note(text: str) -> None:
+    """A note while runs execute, above the progress bar."""
+    tqdm.write(f"note: {text}", file=sys.stderr)
+
+
 def _compact(out: Path, shard: Shard, manifest: dict[str, Any]) -> None:
     """Compact the folder; if that fails, the manifest says ``crashed`` (the folder still reads
     the same: compaction removes old parts only after writing new ones)."""
@@ -222,7 +229,7 @@ def _run(plan: Plan, out: Path, backend: Backend, workers: int, scheduler: str |
     bar = tqdm(total=in_shard - len(skip), disable=not progress, unit="run", mininterval=0.5,
                desc=spec.name, dynamic_ncols=True, postfix={"failed": 0})
     results = run_all(plan.specs(shard, skip), plan.job, backend, workers, scheduler, limits,
-                      writer.flush_if_due)
+                      writer.flush_if_due, _note)
     status = "crashed"
     failed = 0
     try:
@@ -363,6 +370,7 @@ def sweep_command(
     max_runs: int = DEFAULT_MAX_RUNS,
     run_memory_mb: float | None = None,
     repair: bool = False,
+    scheduler_timeout_s: float = 600.0,
 ) -> tuple[ExperimentFile, SweepOutcome]:
     """``se-sim sweep`` without the printing: check the options, then run the sweep with SIGTERM
     (how batch schedulers stop jobs) handled like Ctrl-C."""
@@ -370,13 +378,16 @@ def sweep_command(
     check_options(backend, workers, scheduler)
     if max_runs < 1:
         raise InputError([f"--max-runs {max_runs}: must be at least 1"])
+    if not scheduler_timeout_s > 0:
+        raise InputError([f"--scheduler-timeout {scheduler_timeout_s:g}: must be above 0"])
     if run_memory_mb is not None and not run_memory_mb > 0:
         raise InputError([f"--run-memory-mb {run_memory_mb:g}: must be above 0"])
     experiment = load_experiment(path)
     folder = Path(out or Path("results") / experiment.spec.name)
     with sigterm_as_interrupt():
         outcome = run_sweep(experiment, folder, backend, workers, scheduler, parsed, resume,
-                            progress, allow_code_change, max_runs, run_memory_mb, repair)
+                            progress, allow_code_change, max_runs, run_memory_mb, repair,
+                            scheduler_timeout_s)
     return experiment, outcome
 
 
