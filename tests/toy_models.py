@@ -158,7 +158,8 @@ class Misbehaving(mesa.Model):
     ``ok``; ``raise`` an exception; ``exit`` through sys.exit(3); ``die`` (os._exit, its worker
     dies); ``kill`` (SIGKILL to its own process); ``hang`` (sleeps for an hour); ``text`` (its
     summary value is "n/a" where other runs give numbers); ``object`` (an unpicklable summary
-    value); ``huge`` (an integer too large for 64 bits); ``surrogate`` (text that is not valid
+    value); ``huge`` (an integer too large for 64 bits); ``big`` (2^62 + 1, exact only as an
+    integer); ``surrogate`` (text that is not valid
     Unicode, which only pyarrow finds out); ``unless_marker``: raise while the file
     ``marker`` exists (a failure that a resume can retry away).
     """
@@ -192,7 +193,7 @@ class Misbehaving(mesa.Model):
         self.datacollector.collect(self)
 
     def summary(self) -> dict[str, object]:
-        odd = {"text": "n/a", "object": lambda: None, "huge": 2**70}
+        odd = {"text": "n/a", "object": lambda: None, "huge": 2**70, "big": 2**62 + 1}
         label = "\ud800" if self.behaviour == "surrogate" else self.behaviour
         return {"value": odd.get(self.behaviour, self.value), "label": label}
 

@@ -14,9 +14,10 @@ file times) never changes what it holds. When every run of a sweep has a record,
 rewrites the parts as one runs part and one steps part (``part-merged-N.parquet``) holding only
 those records, so that a plain ``pd.read_parquet(folder / "runs")`` gives one row per run.
 
-A run's summary values and step metrics must be numbers, text or booleans, and each column keeps
-one of these kinds over the whole folder: a run that breaks this is stored as failed, saying why,
-instead of making a part (and every run in it) unwritable.
+A run's summary values and step metrics must be numbers, text or booleans. A summary column
+whose runs hold values of different kinds (a number in some, text in others), or integers beyond
+2^53 beside floats, is stored and read as text, each value written exactly (``as_text``), so that
+what is stored never depends on which runs finished first or shared a part; the sweep says so.
 """
 
 from __future__ import annotations
@@ -188,6 +189,7 @@ class PartWriter:
         stored = stored if stored is not None else Stored.read(root)
         self._attempts = dict(stored.attempts)
         self._summary_kinds = dict(stored.summary_kinds)
+        self.mixed = {name for name, kind in stored.summary_kinds.items() if kind == MIXED}
         self._step_kinds = dict(stored.step_kinds)
         self._buffer: list[tuple[RunResult, int]] = []
         self._oldest = 0.0
@@ -233,7 +235,7 @@ class PartWriter:
     def _write(self, entries: list[tuple[RunResult, int]]) -> None:
         """Steps first, so a stored run row always has its steps stored."""
         name = f"part-{self.shard.tag}-{self._sequence:06d}.parquet"
-        rows = pd.DataFrame([_run_row(r, a, self.point_columns[r.point_id]) for r, a in entries])
+        rows = _frame([_run_row(r, a, self.point_columns[r.point_id]) for r, a in entries])
         with_steps = [r for r, _ in entries if r.steps]
         steps = _steps_frame(with_steps) if with_steps else None
         runs_table = _table(rows)  # both converted before anything is written
@@ -265,7 +267,8 @@ class PartWriter:
                 problems.append(f"summary {name!r}: {exc}")
                 continue
             kind = _value_kind(plain)
-            problems += _kind_clash("summary", name, plain, kind, self._summary_kinds)
+            if kind and self._summary_kinds.get(name, kind) != kind:
+                self.mixed.add(name)
             if kind:
                 summary_kinds[name] = kind
         step_kinds: dict[str, str] = {}
@@ -350,14 +353,91 @@ def _kind_clash(what: str, name: str, value: Any, kind: str | None,
 
 
 def _schema_kinds(parts: list[Path]) -> dict[str, str]:
-    """The kind of every column in these parts, read from their schemas alone."""
+    """The kind of every column in these parts, read from their schemas alone; ``mixed`` where
+    parts differ."""
     kinds: dict[str, str] = {}
     for path in parts:
         for column in pq.read_schema(path):
             kind = _arrow_kind(column.type)
             if kind:
-                kinds.setdefault(column.name, kind)
+                kinds[column.name] = kind if kinds.get(column.name, kind) == kind else MIXED
     return kinds
+
+
+MIXED = "mixed"
+EXACT_FLOAT = 2**53  # integers up to this size are exact as 64-bit floats
+
+
+def as_text(value: Any) -> str | None:
+    """A value of a column stored as text: the same text for the same value whichever type its
+    part gave it (3 and 3.0 are "3"); integers in full; missing values stay missing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, bool | np.bool_):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer() and abs(value) <= EXACT_FLOAT:
+        return str(int(value))
+    return str(value)
+
+
+def _needs_text(values: Sequence[Any]) -> bool:
+    """Whether a column holding these values must be text to keep each exactly: kinds mixed,
+    or integers beyond 2^53 beside floats."""
+    kinds = {_value_kind(v) for v in values} - {None}
+    if len(kinds) > 1:
+        return True
+    large = any(isinstance(v, int) and not isinstance(v, bool) and abs(v) > EXACT_FLOAT
+                for v in values)
+    return large and any(isinstance(v, float) and not math.isnan(v) for v in values)
+
+
+def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """The runs rows as a frame, column by column: a column that ``_needs_text`` becomes text,
+    and one of large integers keeps them exact (pandas would turn them into floats when a value
+    is missing)."""
+    names = list(dict.fromkeys(name for row in rows for name in row))
+    data: dict[str, Any] = {}
+    for name in names:
+        values = [row.get(name) for row in rows]
+        if _needs_text(values):
+            data[name] = pd.Series([as_text(v) for v in values], dtype=object)
+        elif any(isinstance(v, int) and not isinstance(v, bool) and abs(v) > EXACT_FLOAT
+                 for v in values):
+            data[name] = pd.array(values, dtype="Int64")
+        else:
+            data[name] = values
+    return pd.DataFrame(data)
+
+
+def _unified(tables: list[pa.Table]) -> list[pa.Table]:
+    """Tables whose columns are text wherever ``_needs_text`` holds for the column's values over
+    all of them (so the same whatever parts the runs landed in)."""
+    types: dict[str, set[pa.DataType]] = {}
+    for table in tables:
+        for column in table.schema:
+            if not pa.types.is_null(column.type):
+                types.setdefault(column.name, set()).add(column.type)
+    texts = []
+    for name, found in types.items():
+        kinds = {_arrow_kind(t) for t in found}
+        floats = any(pa.types.is_floating(t) for t in found)
+        if len(kinds) > 1 or (floats and any(pa.types.is_integer(t) for t in found) and any(
+                _largest(table[name]) > EXACT_FLOAT for table in tables
+                if name in table.column_names and pa.types.is_integer(table[name].type))):
+            texts.append(name)
+    return [_texted(table, texts) for table in tables] if texts else tables
+
+
+def _largest(column: pa.ChunkedArray) -> int:
+    return pc.max(pc.abs(column)).as_py() or 0
+
+
+def _texted(table: pa.Table, names: list[str]) -> pa.Table:
+    for name in names:
+        if name in table.column_names:
+            text = pa.array([as_text(v) for v in table[name].to_pylist()], pa.string())
+            table = table.set_column(table.column_names.index(name), name, text)
+    return table
 
 
 def _arrow_kind(dtype: pa.DataType) -> str | None:
@@ -459,7 +539,7 @@ def _read_parts(root: Path, sub: str) -> pd.DataFrame:
         raise UnreadableParts(root, broken)
     if not tables:
         return pd.DataFrame()
-    return pa.concat_tables(tables, promote_options="permissive").to_pandas()
+    return pa.concat_tables(_unified(tables), promote_options="permissive").to_pandas()
 
 
 def _latest_runs(root: Path) -> pd.DataFrame:

@@ -189,7 +189,7 @@ def run_sweep(
     try:
         outcome = _run(plan, out, backend, workers, scheduler, shard, stored, manifest, progress,
                        limits)
-        outcome.notes = notes
+        outcome.notes = notes + outcome.notes
         if not outcome.interrupted:
             with folder_lock(out):
                 if (len(stored_run_ids(out)) == plan.total_runs
@@ -253,6 +253,9 @@ def _run(plan: Plan, out: Path, backend: Backend, workers: int, scheduler: str |
         finally:  # what is on disk counts
             outcome.ok, outcome.failed = writer.counts["ok"], writer.counts["failed"]
             outcome.first_error = writer.first_error
+            outcome.notes += [f"summary {name!r} holds values of different kinds (numbers, text, "
+                              "booleans) or integers beyond 2^53 beside floats: stored as text"
+                              for name in sorted(writer.mixed)]
             manifest |= {"status": status, "finished": now(), "runs": _counts(outcome, plan)}
             try:
                 write_manifest(out, shard, manifest)

@@ -26,7 +26,7 @@ import numpy as np
 from mesa.experimental.scenarios import Scenario as MesaScenario
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from se_sim.runner.simulate import simulate
+from se_sim.runner.simulate import advance, quick_summary, simulate
 from se_sim.scenario import InputError, Scenario, build_scenario
 from se_sim.scenario.errors import did_you_mean
 
@@ -371,6 +371,12 @@ def _simulated(spec: RunSpec, job: Job,
     model, steps = job.build(spec.params, spec.seed)
     if check is not None:
         check()
+    if job.keep == "none":  # no steps kept: no step table, unless the summary needs one
+        advance(model, steps, check)
+        summary = quick_summary(model)
+        if summary is not None:
+            return {k: _plain(v) for k, v in summary.items()}, {}
+        steps = 0  # already stepped: simulate only reads the record
     table, summary = simulate(model, steps, index_name=job.index_name, between_steps=check)
     return {k: _plain(v) for k, v in summary.items()}, _kept(table, job.keep, job.index_name)
 
