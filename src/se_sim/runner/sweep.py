@@ -22,7 +22,7 @@ from typing import Any
 from tqdm import tqdm
 
 from se_sim.interrupts import sigterm_as_interrupt
-from se_sim.runner.design import Design, build_design, design_size, ids_to_check
+from se_sim.runner.design import Design, build_design, design_size, points_to_check
 from se_sim.runner.executors import Backend, Limits, default_workers, run_all
 from se_sim.runner.experiment import ExperimentFile, load_experiment
 from se_sim.runner.fingerprint import code_changes, code_fingerprint
@@ -97,7 +97,8 @@ def plan_sweep(experiment: ExperimentFile, max_runs: int = DEFAULT_MAX_RUNS) -> 
     """Build the job and the design, and validate the design points before anything runs.
 
     A design of more than ``max_runs`` runs is refused before it is built; of a large one only
-    a spread of points is checked here (``design.ids_to_check``), the others when they run.
+    a spread of points is checked here (``design.points_to_check``; of a large sampled design,
+    which is drawn only when its runs start, its corners), the others when they run.
     """
     job = _job(experiment)
     spec = experiment.spec
@@ -109,9 +110,8 @@ def plan_sweep(experiment: ExperimentFile, max_runs: int = DEFAULT_MAX_RUNS) -> 
                           f"= {runs:,} runs, more than the limit of {max_runs:,}; pass "
                           f"--max-runs {runs} to run them all"])
     design = build_design(spec.design, design_seed(spec.seed), job.is_integer)
-    for point_id in ids_to_check(design):
-        job.check(design.points[point_id],
-                  f"{source}: design point {point_id} {design.columns[point_id]}")
+    for label, point in points_to_check(design):
+        job.check(point, f"{source}: {label}")
     return Plan(experiment, job, design)
 
 
