@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from se_sim.cli import main
-from se_sim.runner.storage import RUNS, load_runs, read_manifests
+from se_sim.runner.storage import RUNS, load_results, load_runs, read_manifests
 from tests.runner_support import sweep, write_experiment
 
 MISBEHAVING = "tests.toy_models:Misbehaving"
@@ -140,18 +140,25 @@ def test_a_crash_of_the_sweep_itself_keeps_finished_runs_and_exits_3(
 def test_a_column_of_mixed_kinds_is_the_same_text_whatever_the_order(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Numbers, "n/a" and 2^62 + 1 in one summary column: serial (parts of 3 runs) and 2 workers
-    (parts of 1) store the same table, every run ok, the column as text with each value exact."""
+    """Numbers, "n/a" and 2^62 + 1 in one summary column, numbers and text in one step metric:
+    serial (parts of 3 runs) and 2 workers (parts of 1) store the same tables, every run ok, the
+    columns as text with each value exact."""
     outs = []
     for backend, workers, flush in (("serial", "1", 3), ("local", "2", 1)):
-        experiment = misbehaving_experiment(tmp_path, ["text", "big"], name=f"mixed{flush}",
+        experiment = misbehaving_experiment(tmp_path, ["text", "big", "steptext"],
+                                            name=f"mixed{flush}",
                                             flush={"runs": flush})
         outs.append(out := tmp_path / backend)
         assert main(["sweep", str(experiment), "--out", str(out), "--backend", backend,
                      "--workers", workers, "--quiet"]) == 0
-        assert "note: summary 'value' holds values of different kinds" in capsys.readouterr().err
+        err = capsys.readouterr().err
+        assert "note: summary 'value' holds values of different kinds" in err
+        assert "note: step metric 'value' holds values of different kinds" in err
     serial, pool = (load_runs(out).drop(columns="wall_time_s") for out in outs)
     pd.testing.assert_frame_equal(serial, pool)
+    steps = [load_results(out)[1] for out in outs]
+    pd.testing.assert_frame_equal(*steps)
+    assert steps[0].loc[steps[0]["run_id"] == 8, "value"].tolist() == ["start", "n/a", "n/a"]
     assert (serial["status"] == "ok").all()
     assert serial.loc[serial["point_id"] == 2, "value"].tolist() == ["n/a", "n/a"]
     assert serial.loc[serial["point_id"] == 3, "value"].tolist() == [str(2**62 + 1)] * 2

@@ -159,8 +159,8 @@ class Misbehaving(mesa.Model):
     dies); ``kill`` (SIGKILL to its own process); ``hang`` (sleeps for an hour); ``text`` (its
     summary value is "n/a" where other runs give numbers); ``object`` (an unpicklable summary
     value); ``huge`` (an integer too large for 64 bits); ``big`` (2^62 + 1, exact only as an
-    integer); ``surrogate`` (text that is not valid
-    Unicode, which only pyarrow finds out); ``unless_marker``: raise while the file
+    integer); ``steptext`` (its step metric is text where other runs record numbers);
+    ``surrogate`` (text that is not valid Unicode, which only pyarrow finds out); ``unless_marker``: raise while the file
     ``marker`` exists (a failure that a resume can retry away).
     """
 
@@ -170,7 +170,7 @@ class Misbehaving(mesa.Model):
         self.behaviour = behaviour
         self.marker = marker
         self.pause_s = pause_s
-        self.value = 0.0
+        self.value: float | str = "start" if behaviour == "steptext" else 0.0
         self.datacollector = mesa.DataCollector(model_reporters={"value": "value"})
         self.datacollector.collect(self)
 
@@ -189,6 +189,10 @@ class Misbehaving(mesa.Model):
                 time.sleep(3600)
             case "unless_marker" if os.path.exists(self.marker):
                 raise RuntimeError("the marker file is there")
+            case "steptext":
+                self.value = "n/a"
+                self.datacollector.collect(self)
+                return
         self.value += float(self.rng.random())
         self.datacollector.collect(self)
 

@@ -190,6 +190,7 @@ class PartWriter:
         self._attempts = dict(stored.attempts)
         self._summary_kinds = dict(stored.summary_kinds)
         self.mixed = {name for name, kind in stored.summary_kinds.items() if kind == MIXED}
+        self.mixed_steps = {name for name, kind in stored.step_kinds.items() if kind == MIXED}
         self._step_kinds = dict(stored.step_kinds)
         self._buffer: list[tuple[RunResult, int]] = []
         self._oldest = 0.0
@@ -278,7 +279,8 @@ class PartWriter:
             except TypeError as exc:
                 problems.append(f"step metric {name!r}: {exc}")
                 continue
-            problems += _kind_clash("step metric", name, None, kind, self._step_kinds)
+            if kind and self._step_kinds.get(name, kind) != kind:
+                self.mixed_steps.add(name)
             if kind:
                 step_kinds[name] = kind
         if problems:
@@ -341,15 +343,6 @@ def _array_kind(values: np.ndarray) -> str | None:
     if len(kinds) > 1:
         raise TypeError(f"mixes {' and '.join(sorted(kinds))} values")  # type: ignore[arg-type]
     return kinds.pop() if kinds else None
-
-
-def _kind_clash(what: str, name: str, value: Any, kind: str | None,
-                known: dict[str, str]) -> list[str]:
-    if kind is None or known.get(name, kind) == kind:
-        return []
-    shown = f" = {value!r}" if value is not None else ""
-    return [f"{what} {name!r}{shown} is {kind}, but earlier runs stored {known[name]} there; a "
-            "metric must keep one kind (use NaN or None for a missing number)"]
 
 
 def _schema_kinds(parts: list[Path]) -> dict[str, str]:
@@ -473,8 +466,20 @@ def _steps_frame(results: list[RunResult]) -> pd.DataFrame:
         return steps[["run_id", *steps.columns.drop("run_id")]]
     lengths = [len(r.steps[columns[0]]) for r in results]
     data = {"run_id": np.repeat([r.run_id for r in results], lengths)}
-    data |= {name: np.concatenate([r.steps[name] for r in results]) for name in columns}
+    data |= {name: _joined([r.steps[name] for r in results]) for name in columns}
     return pd.DataFrame(data)
+
+
+def _joined(arrays: list[np.ndarray]) -> np.ndarray:
+    """One step metric of several runs as one array; as exact text (``as_text``) when the runs
+    disagree in kind or hold integers beyond 2^53 beside floats, as summary columns do."""
+    kinds = {_array_kind(a) for a in arrays} - {None}
+    floats = any(np.asarray(a).dtype.kind == "f" for a in arrays)
+    large = floats and any(np.asarray(a).dtype.kind in "iu" and a.size
+                           and np.abs(a).max() > EXACT_FLOAT for a in arrays)
+    if len(kinds) > 1 or large:
+        return np.array([as_text(v) for a in arrays for v in np.asarray(a).tolist()], dtype=object)
+    return np.concatenate(arrays)
 
 
 def _table(frame: pd.DataFrame) -> pa.Table:
@@ -616,8 +621,11 @@ def compact(root: Path) -> None:
 
 
 def _merge_steps(parts: list[Path], kept: dict[str, list[int]], path: Path) -> None:
-    schema = pa.unify_schemas([pq.read_schema(p).remove_metadata() for p in parts],
-                              promote_options="permissive")
+    schemas = [pq.read_schema(p).remove_metadata() for p in parts]
+    texts = _text_columns(parts, schemas)
+    schema = pa.unify_schemas(
+        [pa.schema([f.with_type(pa.string()) if f.name in texts else f for f in s])
+         for s in schemas], promote_options="permissive")
     temporary = _temporary(path)
     with pq.ParquetWriter(temporary, schema) as writer:
         for part in parts:
@@ -625,8 +633,26 @@ def _merge_steps(parts: list[Path], kept: dict[str, list[int]], path: Path) -> N
                 continue  # superseded by a later attempt, or orphaned by a crash
             table = pq.read_table(part)
             table = table.filter(pc.is_in(table["run_id"], pa.array(kept[part.name])))
-            writer.write_table(_conform(table, schema))
+            writer.write_table(_conform(_texted(table, texts), schema))
     _publish(temporary, path)
+
+
+def _text_columns(parts: list[Path], schemas: list[pa.Schema]) -> list[str]:
+    """The columns that ``_unified`` would make text, found from the schemas (and, for integers
+    beside floats, the integer columns alone), without holding the parts in memory."""
+    types: dict[str, set[pa.DataType]] = {}
+    for schema in schemas:
+        for f in schema:
+            if not pa.types.is_null(f.type):
+                types.setdefault(f.name, set()).add(f.type)
+    def large_beside_floats(name: str, found: set[pa.DataType]) -> bool:
+        return any(pa.types.is_floating(t) for t in found) and any(
+            _largest(pq.read_table(part, columns=[name])[name]) > EXACT_FLOAT
+            for part, schema in zip(parts, schemas, strict=True)
+            if name in schema.names and pa.types.is_integer(schema.field(name).type))
+
+    return [name for name, found in types.items()
+            if len({_arrow_kind(t) for t in found}) > 1 or large_beside_floats(name, found)]
 
 
 def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
