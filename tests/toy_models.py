@@ -160,8 +160,9 @@ class Misbehaving(mesa.Model):
     summary value is "n/a" where other runs give numbers); ``object`` (an unpicklable summary
     value); ``huge`` (an integer too large for 64 bits); ``big`` (2^62 + 1, exact only as an
     integer); ``steptext`` (its step metric is text where other runs record numbers);
-    ``surrogate`` (text that is not valid Unicode, which only pyarrow finds out); ``unless_marker``: raise while the file
-    ``marker`` exists (a failure that a resume can retry away).
+    ``surrogate`` (text that is not valid Unicode, which only pyarrow finds out);
+    ``unless_marker``: raise while the file ``marker`` exists (a failure that a resume can
+    retry away).
     """
 
     def __init__(self, behaviour: str = "ok", marker: str = "", pause_s: float = 0.0,
