@@ -394,9 +394,9 @@ def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
         values = [row.get(name) for row in rows]
         if _needs_text(values):
             data[name] = pd.Series([as_text(v) for v in values], dtype=object)
-        elif any(isinstance(v, int) and not isinstance(v, bool) and abs(v) > EXACT_FLOAT
-                 for v in values):
-            data[name] = pd.array(values, dtype="Int64")
+        elif None in values and any(isinstance(v, int) and not isinstance(v, bool)
+                                    and abs(v) > EXACT_FLOAT for v in values):
+            data[name] = pd.Series(values, dtype=object)  # arrow makes it int64 with nulls
         else:
             data[name] = values
     return pd.DataFrame(data)
