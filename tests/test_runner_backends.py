@@ -8,7 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from se_sim.runner.storage import RUNS, STEPS, Shard, load_results, read_manifests
+from se_sim.cli import main
+from se_sim.runner.storage import RUNS, STEPS, Shard, load_results, load_runs, read_manifests
 from tests.runner_support import (
     assert_same_tables,
     interrupt_after_first_part,
@@ -121,3 +122,29 @@ def test_any_mesa_model_runs_in_worker_processes(tmp_path: Path) -> None:
     assert runs.groupby("n")["gini"].median().is_monotonic_increasing
     pd.testing.assert_series_equal(runs["n"], pd.Series([10, 20, 30, 40]).repeat(3)
                                    .reset_index(drop=True), check_names=False)
+
+
+def test_a_dask_scheduler_without_workers_is_reported_and_given_up(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A scheduler with no worker: the sweep says so, gives up after --scheduler-timeout with
+    exit 3, and the runs stored before stay stored."""
+    from dask.distributed import LocalCluster
+
+    experiment = toy_experiment(tmp_path)
+    out = tmp_path / "out"
+    assert main(["sweep", str(experiment), "--out", str(out), "--backend", "serial", "--quiet",
+                 "--shard", "0/2"]) == 0
+    stored = load_runs(out)
+    with LocalCluster(n_workers=0, processes=False, dashboard_address=None) as cluster:
+        address = cluster.scheduler_address
+        code = main(["sweep", str(experiment), "--out", str(out), "--backend", "dask",
+                     "--scheduler", address, "--scheduler-timeout", "3", "--quiet"])
+    assert code == 3
+    err = capsys.readouterr().err
+    assert f"note: waiting for Dask workers at {address}: none connected" in err
+    assert f"error: no Dask worker connected to the scheduler at {address} in 3 s" in err
+    assert "Traceback" not in err
+    pd.testing.assert_frame_equal(load_runs(out), stored)
+    statuses = {m["shard"]["count"]: m["status"] for m in read_manifests(out)}
+    assert statuses == {2: "complete", 1: "crashed"}

@@ -144,3 +144,30 @@ def test_a_large_design_still_has_every_level_of_every_field_checked(tmp_path: P
 def plan_design(path: Path) -> Design:
     experiment = load_experiment(path)
     return build_design(experiment.spec.design, 0, is_integer)
+
+
+def test_a_huge_lhs_is_checked_without_being_drawn(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """10 million samples: planning checks the design's corners and draws nothing; the points are
+    drawn when first asked for, the same as SALib's sampler draws from the same seed."""
+    from SALib.sample import latin
+
+    from se_sim.runner import design as design_module
+
+    def refuse(*args: object) -> None:
+        raise AssertionError("the sample was drawn while planning")
+
+    drawn = design_module._salib_sample
+    monkeypatch.setattr(design_module, "_salib_sample", refuse)
+    experiment = write_experiment(
+        tmp_path, "huge", model="tests.toy_models:BoltzmannWealth", steps=1,
+        design={"kind": "lhs", "samples": 10_000_000, "bounds": {"n": [10, 50],
+                                                                 "start_wealth": [1, 3]}})
+    plan = plan_sweep(load_experiment(experiment), max_runs=10_000_000)
+    assert len(plan.design.points) == 10_000_000
+    problem = {"num_vars": 2, "names": ["a", "b"], "bounds": [[10, 50], [1, 3]]}
+    monkeypatch.setattr(design_module, "_salib_sample", drawn)
+    for samples in (1, 7, 500):
+        np.testing.assert_array_equal(design_module._latin(dict(problem), samples, 9),
+                                      latin.sample(dict(problem), samples, seed=9))

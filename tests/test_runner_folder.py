@@ -193,9 +193,9 @@ def test_a_changed_model_between_two_shards_is_refused_unless_allowed(
             "--quiet"]
     assert main(argv) == 2
     [line] = capsys.readouterr().err.splitlines()
-    assert line == (f"error: {out}: its runs came from other model code (changing_model or the "
-                    "se_sim, Mesa, numpy versions differ); choose another --out, or pass "
-                    "--allow-code-change to add runs of this code to them")
+    assert line == (f"error: {out}: its runs came from other model code ({model.resolve()} "
+                    "changed); choose another --out, or pass --allow-code-change to add runs of "
+                    "this code to them")
     assert sorted(p.name for p in (out / RUNS).iterdir()) == ["part-s0of2-000001.parquet"]
     assert main([*argv, "--allow-code-change"]) == 0
     manifests = {m["shard"]["index"]: m for m in read_manifests(out)}
@@ -204,6 +204,57 @@ def test_a_changed_model_between_two_shards_is_refused_unless_allowed(
     assert manifests[0]["code"]["sources"] == ["changing_model"]
     # Both shards are in: the folder is compacted.
     assert [p.name for p in (out / RUNS).iterdir()] == ["part-merged-000001.parquet"]
+
+
+CODECHG = """import mesa
+from codehelper import FACTOR
+
+
+class Model(mesa.Model):
+    def __init__(self, x: float = 1.0, rng=None):
+        super().__init__(rng=rng)
+        self.value = 0.0
+        self.x = x
+
+    def step(self):
+        self.value += self.x * FACTOR
+
+    def summary(self):
+        return {"value": self.value}
+"""
+
+
+@pytest.fixture
+def codechg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A model module that takes a constant from a sibling module, both in the experiment's
+    folder (the current one, from which model-mode experiments import)."""
+    (tmp_path / "codechg.py").write_text(CODECHG, encoding="utf-8")
+    (tmp_path / "codehelper.py").write_text("FACTOR = 1.0\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    yield write_experiment(tmp_path, "codechg", model="codechg:Model", steps=2, replicates=2,
+                           design={"kind": "grid", "fields": {"x": [1.0, 2.0]}}, report="value")
+    for name in ("codechg", "codehelper"):
+        sys.modules.pop(name, None)
+
+
+def test_a_resume_after_a_change_in_a_module_the_model_imports_is_refused(
+    tmp_path: Path, codechg: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Only the imported sibling changes: the resume names it, and the manifest lists both."""
+    out = tmp_path / "out"
+    argv = ["sweep", str(codechg), "--out", str(out), "--backend", "serial", "--quiet"]
+    assert main([*argv, "--shard", "0/2"]) == 0
+    modules = read_manifests(out)[0]["code"]["modules"]
+    assert {"codechg", "codehelper"} <= set(modules)
+    assert modules["codehelper"]["file"] == str((tmp_path / "codehelper.py").resolve())
+    (tmp_path / "codehelper.py").write_text("FACTOR = 1000.0\n", encoding="utf-8")
+    capsys.readouterr()
+    assert main([*argv, "--shard", "1/2"]) == 2
+    [line] = capsys.readouterr().err.splitlines()
+    assert f"{(tmp_path / 'codehelper.py').resolve()} changed" in line
+    assert "codechg.py" not in line and "--allow-code-change" in line
+    assert not list((out / RUNS).glob("part-s1of2-*"))
+    assert main([*argv, "--shard", "1/2", "--allow-code-change"]) == 0
 
 
 def test_plain_read_parquet_gives_one_row_per_run_after_retries_and_kills(tmp_path: Path) -> None:

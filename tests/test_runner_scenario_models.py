@@ -15,7 +15,7 @@ from se_sim.analysis.sweep_table import format_sweep_table
 from se_sim.cli import main
 from se_sim.runner.experiment import load_experiment
 from se_sim.runner.simulate import simulate
-from se_sim.runner.sweep import plan_sweep
+from se_sim.runner.sweep import WHOLE, plan_sweep
 from se_sim.scenario import InputError
 from tests.runner_support import (
     BANG_SAO_THONG,
@@ -187,3 +187,26 @@ def test_integer_fields_stay_integers_in_designs(tmp_path: Path) -> None:
     assert [p["width"] for p in points] == [4, 4, 6, 6, 8, 8]
     assert all(type(p["width"]) is int for p in points)
     assert [p["initial_fraction_alive"] for p in points] == [0.1, 0.2] * 3
+
+
+def test_a_run_that_keeps_no_steps_builds_no_step_table(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The per-run DataFrame cost a tiny model most of its run: with keep_steps none and a
+    summary the model gives (its summary() or its datacollector), none is built."""
+    from se_sim.runner import tasks
+
+    def no_table(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a step table was built")
+
+    monkeypatch.setattr(tasks, "simulate", no_table)
+    for model, summary in (("tests.toy_models:KnownAnswer", "total"),
+                           ("tests.toy_models:BoltzmannWealth", "gini")):
+        experiment = write_experiment(tmp_path, "lean", model=model, steps=2,
+                                      keep_steps="none", design={"kind": "points",
+                                                                 "points": [{}]})
+        plan = plan_sweep(load_experiment(experiment))
+        [spec] = plan.specs(WHOLE, set())
+        result = tasks.execute(spec, plan.job)
+        assert result.status == "ok", result.error
+        assert summary in result.summary and result.steps == {}

@@ -158,9 +158,11 @@ class Misbehaving(mesa.Model):
     ``ok``; ``raise`` an exception; ``exit`` through sys.exit(3); ``die`` (os._exit, its worker
     dies); ``kill`` (SIGKILL to its own process); ``hang`` (sleeps for an hour); ``text`` (its
     summary value is "n/a" where other runs give numbers); ``object`` (an unpicklable summary
-    value); ``huge`` (an integer too large for 64 bits); ``surrogate`` (text that is not valid
-    Unicode, which only pyarrow finds out); ``unless_marker``: raise while the file
-    ``marker`` exists (a failure that a resume can retry away).
+    value); ``huge`` (an integer too large for 64 bits); ``big`` (2^62 + 1, exact only as an
+    integer); ``steptext`` (its step metric is text where other runs record numbers);
+    ``surrogate`` (text that is not valid Unicode, which only pyarrow finds out);
+    ``unless_marker``: raise while the file ``marker`` exists (a failure that a resume can
+    retry away).
     """
 
     def __init__(self, behaviour: str = "ok", marker: str = "", pause_s: float = 0.0,
@@ -169,7 +171,7 @@ class Misbehaving(mesa.Model):
         self.behaviour = behaviour
         self.marker = marker
         self.pause_s = pause_s
-        self.value = 0.0
+        self.value: float | str = "start" if behaviour == "steptext" else 0.0
         self.datacollector = mesa.DataCollector(model_reporters={"value": "value"})
         self.datacollector.collect(self)
 
@@ -188,10 +190,33 @@ class Misbehaving(mesa.Model):
                 time.sleep(3600)
             case "unless_marker" if os.path.exists(self.marker):
                 raise RuntimeError("the marker file is there")
+            case "steptext":
+                self.value = "n/a"
+                self.datacollector.collect(self)
+                return
         self.value += float(self.rng.random())
         self.datacollector.collect(self)
 
     def summary(self) -> dict[str, object]:
-        odd = {"text": "n/a", "object": lambda: None, "huge": 2**70}
+        odd = {"text": "n/a", "object": lambda: None, "huge": 2**70, "big": 2**62 + 1}
         label = "\ud800" if self.behaviour == "surrogate" else self.behaviour
         return {"value": odd.get(self.behaviour, self.value), "label": label}
+
+
+class Hungry(mesa.Model):
+    """Keeps ``mb_per_step`` more megabytes each step, in a reference cycle (as a model and its
+    agents refer to each other), and reports the process it ran in. Blocks of 40 MB or more
+    come straight from the operating system and go back to it when freed."""
+
+    def __init__(self, mb_per_step: int = 0, rng: int | None = None):
+        super().__init__(rng=rng)
+        self.mb_per_step = mb_per_step
+        self.kept: list[np.ndarray] = []
+        self.itself = self
+
+    def step(self) -> None:
+        if self.mb_per_step:
+            self.kept.append(np.ones(self.mb_per_step * 2**20 // 8))
+
+    def summary(self) -> dict[str, int]:
+        return {"pid": os.getpid(), "kept_mb": len(self.kept) * self.mb_per_step}

@@ -115,7 +115,8 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     try:
         experiment, outcome = sweep_command(
             args.experiment, args.out, args.backend, args.workers, args.scheduler, args.shard,
-            args.resume, not args.quiet, args.allow_code_change, args.max_runs)
+            args.resume, not args.quiet, args.allow_code_change, args.max_runs,
+            args.run_memory_mb, args.repair, args.scheduler_timeout)
     except InputError:
         raise
     except Exception as exc:
@@ -333,6 +334,15 @@ def _parser() -> argparse.ArgumentParser:
                        help="resume even though the model's code or versions changed since the "
                        "stored runs (recorded in the manifest)")
     _add_max_runs(sweep)
+    sweep.add_argument("--scheduler-timeout", type=float, default=600.0, metavar="S",
+                       help="with --backend dask: give up (exit 3, finished runs kept) when no "
+                       "Dask worker has connected for this many seconds (default: 600)")
+    sweep.add_argument("--repair", action="store_true",
+                       help="move unreadable parts of --out to --out/quarantine/ and run their "
+                       "runs again")
+    sweep.add_argument("--run-memory-mb", type=float, default=None, metavar="MB",
+                       help="stop a run, as failed, whose process holds more memory than this "
+                       "after a step (default: the experiment's run_memory_mb, else no limit)")
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")
 
     calibrate = _command(

@@ -33,13 +33,14 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
+from dataclasses import dataclass
 from itertools import chain
 from typing import Any, Literal
 
 from threadpoolctl import threadpool_limits
 
 from se_sim.runner.orphans import exit_with_parent
-from se_sim.runner.tasks import Job, ModelJob, RunResult, RunSpec, execute
+from se_sim.runner.tasks import Job, ModelJob, RunResult, RunSpec, execute, is_memory_failure
 
 Backend = Literal["serial", "local", "dask"]
 IN_FLIGHT_PER_WORKER = 4
@@ -49,6 +50,8 @@ PRELOAD = ["se_sim.runner.tasks", "se_sim.model"]
 # Pools that break this many times in a row without running anything end the sweep.
 BARREN_POOLS = 3
 DASK_STARTED = "se-sim-run-started"
+WORKER_CHECK_S = 1.0
+WORKERLESS_NOTE_S = 20.0
 # In the LocalCluster a sweep starts: a run whose worker dies is tried on one more worker, then
 # failed (Dask's default is 3 more); and a worker is given only the run it executes (the others
 # wait at the scheduler), so that no other run dies with it.
@@ -72,14 +75,29 @@ def default_workers() -> int:
     return len(os.sched_getaffinity(0))
 
 
+@dataclass(frozen=True)
+class Limits:
+    """What a run may take: ``timeout_s`` seconds, ``memory_mb`` of its process's memory (checked
+    after each step); and how many runs a local worker process serves before it is replaced."""
+
+    timeout_s: float | None = None
+    memory_mb: float | None = None
+    runs_per_worker: int | None = None
+    scheduler_timeout_s: float = 600.0  # how long a Dask cluster may have no worker at all
+
+
+NO_LIMITS = Limits()
+
+
 def run_all(
     specs: Iterable[RunSpec],
     job: Job,
     backend: Backend,
     workers: int,
     scheduler: str | None = None,
-    timeout_s: float | None = None,
+    limits: Limits = NO_LIMITS,
     tick: Callable[[], None] = lambda: None,
+    notify: Callable[[str], None] = lambda text: None,
 ) -> Iterator[RunResult]:
     """Run every spec on ``backend`` and yield results in completion order.
 
@@ -92,11 +110,11 @@ def run_all(
     todo = chain([first], todo)
     match backend:
         case "serial":
-            yield from _serial(todo, job, timeout_s, tick)
+            yield from _serial(todo, job, limits, tick)
         case "local":
-            yield from _local(todo, job, workers, timeout_s, tick)
+            yield from _local(todo, job, workers, limits, tick)
         case "dask":
-            yield from _dask(todo, job, workers, scheduler, timeout_s, tick)
+            yield from _dask(todo, job, workers, scheduler, limits, tick, notify)
         case _:
             raise ValueError(f"unknown backend {backend!r}")
 
@@ -107,24 +125,28 @@ def failed(spec: RunSpec, error: str, wall_time_s: float = 0.0) -> RunResult:
                      wall_time_s, error=error)
 
 
-def _serial(specs: Iterable[RunSpec], job: Job, timeout_s: float | None,
+def _serial(specs: Iterable[RunSpec], job: Job, limits: Limits,
             tick: Callable[[], None]) -> Iterator[RunResult]:
     """In this process; a time limit is an alarm signal, so it needs the main thread (and stops
     only runs that return to Python now and then)."""
+    timeout_s = limits.timeout_s
     alarm = timeout_s is not None and threading.current_thread() is threading.main_thread()
     for spec in specs:
         tick()
-        yield _alarmed(spec, job, timeout_s) if alarm else execute(spec, job)  # type: ignore[arg-type]
+        if alarm:
+            yield _alarmed(spec, job, timeout_s, limits.memory_mb)  # type: ignore[arg-type]
+        else:
+            yield execute(spec, job, limits.memory_mb)
 
 
-def _alarmed(spec: RunSpec, job: Job, timeout_s: float) -> RunResult:
+def _alarmed(spec: RunSpec, job: Job, timeout_s: float, memory_mb: float | None) -> RunResult:
     def expire(signum: int, frame: Any) -> None:
         raise RunTimeout(timeout_message(timeout_s))
 
     previous = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, timeout_s)
     try:
-        return execute(spec, job)
+        return execute(spec, job, memory_mb)
     except RunTimeout as exc:  # the alarm rang as the run returned
         return failed(spec, str(exc), timeout_s)
     finally:
@@ -144,6 +166,12 @@ class _Queue:
 
     def again(self, spec: RunSpec) -> None:
         self._again.append(spec)
+
+    def more(self) -> bool:
+        spec = self.next()
+        if spec is not None:
+            self._again.appendleft(spec)
+        return spec is not None
 
 
 def _fill(pending: dict[Future[RunResult], RunSpec], queue: _Queue,
@@ -170,21 +198,31 @@ def _undelivered(spec: RunSpec, error: BaseException) -> RunResult:
     return failed(spec, f"its result could not be brought back from the worker: {text}")
 
 
-def _local(specs: Iterable[RunSpec], job: Job, workers: int, timeout_s: float | None,
+def _local(specs: Iterable[RunSpec], job: Job, workers: int, limits: Limits,
            tick: Callable[[], None]) -> Iterator[RunResult]:
+    """A pool of forked workers, replaced when it breaks (a worker died) and when it retires:
+    after a run failed for lack of memory (the worker's heap may stay large), and after
+    ``workers * runs_per_worker`` runs. A retiring pool takes no more runs, hands back those not
+    yet started, and finishes the others before the next pool starts."""
     queue = _Queue(specs)
     window = IN_FLIGHT_PER_WORKER * workers
+    quota = None if limits.runs_per_worker is None else workers * limits.runs_per_worker
     suspects: set[int] = set()
     barren = 0
     while True:
-        pool = _Pool(workers, job)
+        pool = _Pool(workers, job, limits.memory_mb)
         pending: dict[Future[RunResult], RunSpec] = {}
         delivered = 0
         try:
             while not pool.broken:
-                _fill(pending, queue, pool.submit, window)
+                if not pool.retiring:
+                    room = window if quota is None else len(pending) + quota - pool.submitted
+                    _fill(pending, queue, pool.submit, min(window, room))
+                    pool.retiring = quota is not None and pool.submitted >= quota
                 if not pending:
                     pool.close()
+                    if pool.retiring and queue.more():
+                        break
                     return
                 done, _ = wait(pending, timeout=TICK_S, return_when=FIRST_COMPLETED)
                 for future in done:
@@ -192,10 +230,16 @@ def _local(specs: Iterable[RunSpec], job: Job, workers: int, timeout_s: float | 
                         pool.broken = True
                         continue  # stays pending: sorted out below
                     delivered += 1
-                    yield _outcome(future, pending.pop(future))
+                    result = _outcome(future, pending.pop(future))
+                    if is_memory_failure(result) and not pool.retiring:
+                        pool.retiring = True
+                        _hand_back(pending, queue)
+                    yield result
                 tick()
-                if timeout_s is not None:
-                    pool.stop_overdue(timeout_s)
+                if limits.timeout_s is not None:
+                    pool.stop_overdue(limits.timeout_s)
+            if not pool.broken:
+                continue  # retired
             wait(pending)  # a broken pool fails every unfinished future at once
             pool.close()  # joins the workers, so that their exit codes are known
             causes, executing = pool.causes()
@@ -221,13 +265,22 @@ def _local(specs: Iterable[RunSpec], job: Job, workers: int, timeout_s: float | 
                                     "run finished; see the runs' errors and the worker's start-up")
 
 
+def _hand_back(pending: dict[Future[RunResult], RunSpec], queue: _Queue) -> None:
+    """Take back the runs a pool has not started (their futures can still be cancelled)."""
+    for future in [f for f in pending if f.cancel()]:
+        queue.again(pending.pop(future))
+
+
 class _Pool:
     """A process pool whose workers write into shared slots (pid, run_id, start time) which run
     they are executing, so that the parent can stop overdue runs and explain dead workers."""
 
-    def __init__(self, workers: int, job: Job):
+    def __init__(self, workers: int, job: Job, memory_mb: float | None = None):
         self.broken = False
+        self.retiring = False
+        self.submitted = 0
         self.job = job
+        self.memory_mb = memory_mb
         self._stopped: dict[int, tuple[str, float]] = {}
         self._context, modules = _context(job)
         self.slots = self._context.Array("d", 3 * workers)
@@ -239,7 +292,9 @@ class _Pool:
             _fork_now(self.executor, modules)
 
     def submit(self, spec: RunSpec) -> Future[RunResult]:
-        return self.executor.submit(_execute_in_slot, spec, self.job)
+        future = self.executor.submit(_execute_in_slot, spec, self.job, self.memory_mb)
+        self.submitted += 1
+        return future
 
     def _running(self) -> list[tuple[int, int, float]]:
         with self.slots.get_lock():
@@ -293,13 +348,13 @@ def _exit_text(code: int) -> str:
 _slot: tuple[Any, int] | None = None  # in a worker: the pool's slots and this worker's index
 
 
-def _execute_in_slot(spec: RunSpec, job: Job) -> RunResult:
+def _execute_in_slot(spec: RunSpec, job: Job, memory_mb: float | None) -> RunResult:
     assert _slot is not None
     slots, index = _slot
     slots[index + 1] = spec.run_id
     slots[index + 2] = time.monotonic()
     try:
-        return execute(spec, job)
+        return execute(spec, job, memory_mb)
     finally:
         slots[index + 2] = 0.0
 
@@ -372,7 +427,7 @@ def _children_ignore_sigint() -> Iterator[None]:
 
 def _dask(
     specs: Iterable[RunSpec], job: Job, workers: int, scheduler: str | None,
-    timeout_s: float | None, tick: Callable[[], None],
+    limits: Limits, tick: Callable[[], None], notify: Callable[[str], None],
 ) -> Iterator[RunResult]:
     """A Dask cluster: the one at ``scheduler``, else a LocalCluster that is closed afterwards.
 
@@ -400,6 +455,7 @@ def _dask(
             cluster, client = None, Client(scheduler)
         try:
             started: dict[int, tuple[float, str]] = {}  # run_id -> (since, worker address)
+            timeout_s = limits.timeout_s
             if timeout_s is not None:
                 client.subscribe_topic(DASK_STARTED, lambda event: started.__setitem__(
                     event[1]["run_id"], (time.monotonic(), event[1]["worker"])))
@@ -408,9 +464,11 @@ def _dask(
             # for workers on an adaptive cluster that starts them only once runs are queued.
             queue = _Queue(specs)
             pending: dict[Any, RunSpec] = {}
+            watch = _WorkerWatch(client, scheduler or "the local cluster",
+                                 limits.scheduler_timeout_s, notify)
             while True:
                 _fill(pending, queue, lambda spec: client.submit(
-                    _execute_on_dask, spec, job, timeout_s, pure=False), window)
+                    _execute_on_dask, spec, job, limits, pure=False), window)
                 if not pending:
                     return
                 try:
@@ -429,12 +487,46 @@ def _dask(
                     future.release()
                     yield result
                 tick()
+                if not done:
+                    watch.check()
                 if timeout_s is not None and started:
                     yield from _give_up_overdue(client, pending, started, timeout_s)
         finally:
             client.close()
             if cluster is not None:
                 cluster.close()
+
+
+class _WorkerWatch:
+    """Notices a cluster without workers (a scheduler started alone, a job queue that has not
+    started any): says so after ``WORKERLESS_NOTE_S``, gives up after ``timeout_s`` with a
+    ``TimeoutError`` (the sweep stores what finished and exits with 3)."""
+
+    def __init__(self, client: Any, address: str, timeout_s: float,
+                 notify: Callable[[str], None]):
+        self.client, self.address, self.timeout_s, self.notify = client, address, timeout_s, notify
+        self._since: float | None = None
+        self._noted = False
+        self._checked = 0.0
+
+    def check(self) -> None:
+        now = time.monotonic()
+        if now - self._checked < WORKER_CHECK_S:
+            return
+        self._checked = now
+        if self.client.scheduler_info().get("workers"):
+            self._since, self._noted = None, False
+            return
+        self._since = self._since if self._since is not None else now
+        waited = now - self._since
+        if not self._noted and waited >= min(WORKERLESS_NOTE_S, self.timeout_s / 2):
+            self.notify(f"waiting for Dask workers at {self.address}: none connected (giving up "
+                        f"after {self.timeout_s:g} s, --scheduler-timeout)")
+            self._noted = True
+        if waited >= self.timeout_s:
+            raise TimeoutError(f"no Dask worker connected to the scheduler at {self.address} in "
+                               f"{self.timeout_s:g} s (--scheduler-timeout); start workers "
+                               "with: dask worker ADDRESS")
 
 
 def _give_up_overdue(client: Any, pending: dict[Any, RunSpec],
@@ -461,10 +553,10 @@ async def _exit_worker() -> None:
     os._exit(1)
 
 
-def _execute_on_dask(spec: RunSpec, job: Job, timeout_s: float | None) -> RunResult:
-    if timeout_s is not None:
+def _execute_on_dask(spec: RunSpec, job: Job, limits: Limits) -> RunResult:
+    if limits.timeout_s is not None:
         from distributed import get_worker
 
         worker = get_worker()
         worker.log_event(DASK_STARTED, {"run_id": spec.run_id, "worker": worker.address})
-    return execute(spec, job)
+    return execute(spec, job, limits.memory_mb)

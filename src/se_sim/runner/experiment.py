@@ -268,6 +268,8 @@ class Experiment[D: Section](Section):
     report: str | Annotated[list[str], Field(min_length=1)] | None = None
     flush: Flush = Flush()
     run_timeout_s: Annotated[float, Field(gt=0)] | None = None
+    run_memory_mb: Annotated[float, Field(gt=0)] | None = None
+    max_runs_per_worker: Annotated[int, Field(ge=1)] | None = None
     targets: dict[FieldPath, Target] = Field(default_factory=dict)
     calibration: Calibration = Calibration()
     labels: dict[FieldPath, Annotated[FieldLabels, BeforeValidator(_as_field_labels)]] = Field(
@@ -286,13 +288,14 @@ class Experiment[D: Section](Section):
 
     def identity(self) -> dict[str, Any]:
         """Everything that decides the results of finished runs; ``report``, ``flush``, the time
-        limit, text, how runs are scored against targets, and the objectives, labels and
-        baseline a report reads may change freely (a resume with a longer limit retries
-        timed-out runs; a calibration reuses a sweep's folder)."""
+        and memory limits, how often workers are replaced, text, how runs are scored against
+        targets, and the objectives, labels and baseline a report reads may change freely (a
+        resume with a longer limit retries timed-out runs; a calibration reuses a sweep's
+        folder)."""
         return self.model_dump(mode="json", exclude_none=True,
                                exclude={"description", "report", "flush", "run_timeout_s",
-                                        "targets", "calibration", "objectives", "labels",
-                                        "baseline"})
+                                        "run_memory_mb", "max_runs_per_worker", "targets",
+                                        "calibration", "objectives", "labels", "baseline"})
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import mesa
@@ -13,9 +14,11 @@ from mesa.experimental.data_collection import BaseDataRecorder, ModelDataSet
 
 
 def simulate(
-    model: mesa.Model, steps: int, index_name: str = "step"
+    model: mesa.Model, steps: int, index_name: str = "step",
+    between_steps: Callable[[], None] | None = None,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """Step ``model`` up to ``steps`` times (fewer if it sets ``running = False``).
+    """Step ``model`` up to ``steps`` times (fewer if it sets ``running = False``), calling
+    ``between_steps`` after each step (the runner checks the process's memory there).
 
     Returns the per-step table of what the model recorded, with a step column named
     ``index_name`` (0 is the state before the first step), and its summary: ``model.summary()``
@@ -23,10 +26,7 @@ def simulate(
     of its ``datacollector``; a model without them that records through Mesa's experimental
     ``DataRecorder`` (any attribute holding one) gives its model-level datasets instead.
     """
-    for _ in range(steps):
-        if not model.running:
-            break
-        model.step()
+    advance(model, steps, between_steps)
     collector = getattr(model, "datacollector", None)
     if collector is not None and collector.model_reporters:
         table, times = _collected(collector)
@@ -39,6 +39,31 @@ def simulate(
     if hasattr(model, "summary"):
         return table, dict(model.summary())
     return table, last if last is not None else _last_row(table.drop(columns=index_name))
+
+
+def advance(model: mesa.Model, steps: int,
+            between_steps: Callable[[], None] | None = None) -> None:
+    """Step ``model`` up to ``steps`` times, fewer if it sets ``running = False``."""
+    for _ in range(steps):
+        if not model.running:
+            break
+        model.step()
+        if between_steps is not None:
+            between_steps()
+
+
+def quick_summary(model: mesa.Model) -> dict[str, Any] | None:
+    """The summary ``simulate`` gives, read without building the step table (a DataFrame costs
+    more than a tiny model's whole run): from ``model.summary()`` or the datacollector's last
+    values; None for a model that records otherwise."""
+    if hasattr(model, "summary"):
+        return dict(model.summary())
+    collector = getattr(model, "datacollector", None)
+    if collector is not None and collector.model_reporters:
+        return {name: values[-1] for name, values in collector.model_vars.items() if values}
+    if not any(isinstance(v, BaseDataRecorder) for v in vars(model).values()):
+        return {}
+    return None
 
 
 Record = tuple[pd.DataFrame, Any, dict[str, Any]]  # values, the time of each row, last values

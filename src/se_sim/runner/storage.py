@@ -14,9 +14,10 @@ file times) never changes what it holds. When every run of a sweep has a record,
 rewrites the parts as one runs part and one steps part (``part-merged-N.parquet``) holding only
 those records, so that a plain ``pd.read_parquet(folder / "runs")`` gives one row per run.
 
-A run's summary values and step metrics must be numbers, text or booleans, and each column keeps
-one of these kinds over the whole folder: a run that breaks this is stored as failed, saying why,
-instead of making a part (and every run in it) unwritable.
+A run's summary values and step metrics must be numbers, text or booleans. A summary column
+whose runs hold values of different kinds (a number in some, text in others), or integers beyond
+2^53 beside floats, is stored and read as text, each value written exactly (``as_text``), so that
+what is stored never depends on which runs finished first or shared a part; the sweep says so.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ from se_sim.scenario import InputError
 RUNS = "runs"
 STEPS = "steps"
 PART = "_part"
+QUARANTINE = "quarantine"
 ATTEMPT = "attempt"
 MERGED = "merged"
 DRAW = "draw"  # an uncertainty draw (runner/uncertainty.py); absent without one
@@ -83,9 +85,12 @@ class Stored:
     attempts: dict[int, int] = field(default_factory=dict)  # run_id -> its highest attempt
     summary_kinds: dict[str, str] = field(default_factory=dict)  # column -> number/text/bool
     step_kinds: dict[str, str] = field(default_factory=dict)
+    without_steps: set[int] = field(default_factory=set)  # ok runs whose steps part is missing
 
     @classmethod
     def read(cls, root: Path) -> Stored:
+        """Raises ``UnreadableParts`` when a part cannot be read."""
+        check_parts(root)
         runs = _latest_runs(root)
         if runs.empty:
             return cls()
@@ -94,7 +99,71 @@ class Stored:
             attempts=dict(zip(runs["run_id"].tolist(), runs[ATTEMPT].tolist(), strict=True)),
             summary_kinds=_schema_kinds(_parts(root, RUNS)),
             step_kinds=_schema_kinds(_parts(root, STEPS)),
+            without_steps=_without_steps(root, runs),
         )
+
+
+class UnreadableParts(InputError):
+    """Parts that cannot be read (truncated or corrupted by a disk or a copy): each named, with
+    the command that repairs the folder."""
+
+    def __init__(self, root: Path, broken: dict[Path, str]):
+        self.paths = sorted(broken)
+        lines = [f"{root}: unreadable part {path.relative_to(root)} ({why})"
+                 for path, why in sorted(broken.items())]
+        super().__init__([*lines, repair_advice(root)])
+
+
+def repair_advice(root: Path) -> str:
+    experiment = next((m["experiment"]["path"] for m in read_manifests(root)), "EXPERIMENT")
+    return (f"repair with: se-sim sweep {experiment} --out {root} --repair (moves broken parts "
+            f"to {root / QUARANTINE}/ and runs their runs again)")
+
+
+def unreadable_parts(root: Path) -> dict[Path, str]:
+    """Parts whose footer (schema, row groups) cannot be read, with why; a truncated file has
+    lost it. Damage inside a part shows when it is read in full (``_read_parts``)."""
+    broken = {}
+    for path in [*_parts(root, RUNS), *_parts(root, STEPS)]:
+        try:
+            pq.read_metadata(path)
+        except (pa.ArrowException, OSError) as exc:
+            broken[path] = str(exc).splitlines()[0]
+    return broken
+
+
+def check_parts(root: Path) -> None:
+    if broken := unreadable_parts(root):
+        raise UnreadableParts(root, broken)
+
+
+def quarantine_unreadable(root: Path) -> list[Path]:
+    """Move unreadable parts to ``root/quarantine/{runs,steps}/``; their runs then count as not
+    stored (a broken runs part) or as stored without steps (a broken steps part), and the sweep
+    runs them again. Returns where they went."""
+    broken = dict(unreadable_parts(root))
+    for sub in (RUNS, STEPS):
+        for path in _parts(root, sub):
+            if path not in broken:
+                try:
+                    pq.read_table(path)
+                except (pa.ArrowException, OSError) as exc:
+                    broken[path] = str(exc)
+    moved = []
+    for path in sorted(broken):
+        target = root / QUARANTINE / path.parent.name / path.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, target)
+        moved.append(target)
+    return moved
+
+
+def _without_steps(root: Path, runs: pd.DataFrame) -> set[int]:
+    """Finished runs whose steps part (named like their runs part) is not there. Meaningful
+    when the experiment keeps steps: then every finished run's part has one."""
+    steps = {path.name for path in _parts(root, STEPS)}
+    lost = runs[(runs["status"] == "ok") & ~runs[PART].isin(steps)]
+    return set(lost["run_id"].tolist())
 
 
 class PartWriter:
@@ -125,6 +194,8 @@ class PartWriter:
         stored = stored if stored is not None else Stored.read(root)
         self._attempts = dict(stored.attempts)
         self._summary_kinds = dict(stored.summary_kinds)
+        self.mixed = {name for name, kind in stored.summary_kinds.items() if kind == MIXED}
+        self.mixed_steps = {name for name, kind in stored.step_kinds.items() if kind == MIXED}
         self._step_kinds = dict(stored.step_kinds)
         self._buffer: list[tuple[RunResult, int]] = []
         self._oldest = 0.0
@@ -170,7 +241,7 @@ class PartWriter:
     def _write(self, entries: list[tuple[RunResult, int]]) -> None:
         """Steps first, so a stored run row always has its steps stored."""
         name = f"part-{self.shard.tag}-{self._sequence:06d}.parquet"
-        rows = pd.DataFrame([_run_row(r, a, self._columns(r)) for r, a in entries])
+        rows = _frame([_run_row(r, a, self._columns(r)) for r, a in entries])
         with_steps = [r for r, _ in entries if r.steps]
         steps = _steps_frame(with_steps) if with_steps else None
         runs_table = _table(rows)  # both converted before anything is written
@@ -206,7 +277,8 @@ class PartWriter:
                 problems.append(f"summary {name!r}: {exc}")
                 continue
             kind = _value_kind(plain)
-            problems += _kind_clash("summary", name, plain, kind, self._summary_kinds)
+            if kind and self._summary_kinds.get(name, kind) != kind:
+                self.mixed.add(name)
             if kind:
                 summary_kinds[name] = kind
         step_kinds: dict[str, str] = {}
@@ -216,7 +288,8 @@ class PartWriter:
             except TypeError as exc:
                 problems.append(f"step metric {name!r}: {exc}")
                 continue
-            problems += _kind_clash("step metric", name, None, kind, self._step_kinds)
+            if kind and self._step_kinds.get(name, kind) != kind:
+                self.mixed_steps.add(name)
             if kind:
                 step_kinds[name] = kind
         if problems:
@@ -281,24 +354,92 @@ def _array_kind(values: np.ndarray) -> str | None:
     return kinds.pop() if kinds else None
 
 
-def _kind_clash(what: str, name: str, value: Any, kind: str | None,
-                known: dict[str, str]) -> list[str]:
-    if kind is None or known.get(name, kind) == kind:
-        return []
-    shown = f" = {value!r}" if value is not None else ""
-    return [f"{what} {name!r}{shown} is {kind}, but earlier runs stored {known[name]} there; a "
-            "metric must keep one kind (use NaN or None for a missing number)"]
-
-
 def _schema_kinds(parts: list[Path]) -> dict[str, str]:
-    """The kind of every column in these parts, read from their schemas alone."""
+    """The kind of every column in these parts, read from their schemas alone; ``mixed`` where
+    parts differ."""
     kinds: dict[str, str] = {}
     for path in parts:
         for column in pq.read_schema(path):
             kind = _arrow_kind(column.type)
             if kind:
-                kinds.setdefault(column.name, kind)
+                kinds[column.name] = kind if kinds.get(column.name, kind) == kind else MIXED
     return kinds
+
+
+MIXED = "mixed"
+EXACT_FLOAT = 2**53  # integers up to this size are exact as 64-bit floats
+
+
+def as_text(value: Any) -> str | None:
+    """A value of a column stored as text: the same text for the same value whichever type its
+    part gave it (3 and 3.0 are "3"); integers in full; missing values stay missing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, bool | np.bool_):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer() and abs(value) <= EXACT_FLOAT:
+        return str(int(value))
+    return str(value)
+
+
+def _needs_text(values: Sequence[Any]) -> bool:
+    """Whether a column holding these values must be text to keep each exactly: kinds mixed,
+    or integers beyond 2^53 beside floats."""
+    kinds = {_value_kind(v) for v in values} - {None}
+    if len(kinds) > 1:
+        return True
+    large = any(isinstance(v, int) and not isinstance(v, bool) and abs(v) > EXACT_FLOAT
+                for v in values)
+    return large and any(isinstance(v, float) and not math.isnan(v) for v in values)
+
+
+def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """The runs rows as a frame, column by column: a column that ``_needs_text`` becomes text,
+    and one of large integers keeps them exact (pandas would turn them into floats when a value
+    is missing)."""
+    names = list(dict.fromkeys(name for row in rows for name in row))
+    data: dict[str, Any] = {}
+    for name in names:
+        values = [row.get(name) for row in rows]
+        if _needs_text(values):
+            data[name] = pd.Series([as_text(v) for v in values], dtype=object)
+        elif None in values and any(isinstance(v, int) and not isinstance(v, bool)
+                                    and abs(v) > EXACT_FLOAT for v in values):
+            data[name] = pd.Series(values, dtype=object)  # arrow makes it int64 with nulls
+        else:
+            data[name] = values
+    return pd.DataFrame(data)
+
+
+def _unified(tables: list[pa.Table]) -> list[pa.Table]:
+    """Tables whose columns are text wherever ``_needs_text`` holds for the column's values over
+    all of them (so the same whatever parts the runs landed in)."""
+    types: dict[str, set[pa.DataType]] = {}
+    for table in tables:
+        for column in table.schema:
+            if not pa.types.is_null(column.type):
+                types.setdefault(column.name, set()).add(column.type)
+    texts = []
+    for name, found in types.items():
+        kinds = {_arrow_kind(t) for t in found}
+        floats = any(pa.types.is_floating(t) for t in found)
+        if len(kinds) > 1 or (floats and any(pa.types.is_integer(t) for t in found) and any(
+                _largest(table[name]) > EXACT_FLOAT for table in tables
+                if name in table.column_names and pa.types.is_integer(table[name].type))):
+            texts.append(name)
+    return [_texted(table, texts) for table in tables] if texts else tables
+
+
+def _largest(column: pa.ChunkedArray) -> int:
+    return pc.max(pc.abs(column)).as_py() or 0
+
+
+def _texted(table: pa.Table, names: list[str]) -> pa.Table:
+    for name in names:
+        if name in table.column_names:
+            text = pa.array([as_text(v) for v in table[name].to_pylist()], pa.string())
+            table = table.set_column(table.column_names.index(name), name, text)
+    return table
 
 
 def _arrow_kind(dtype: pa.DataType) -> str | None:
@@ -338,8 +479,20 @@ def _steps_frame(results: list[RunResult]) -> pd.DataFrame:
         return steps[["run_id", *steps.columns.drop("run_id")]]
     lengths = [len(r.steps[columns[0]]) for r in results]
     data = {"run_id": np.repeat([r.run_id for r in results], lengths)}
-    data |= {name: np.concatenate([r.steps[name] for r in results]) for name in columns}
+    data |= {name: _joined([r.steps[name] for r in results]) for name in columns}
     return pd.DataFrame(data)
+
+
+def _joined(arrays: list[np.ndarray]) -> np.ndarray:
+    """One step metric of several runs as one array; as exact text (``as_text``) when the runs
+    disagree in kind or hold integers beyond 2^53 beside floats, as summary columns do."""
+    kinds = {_array_kind(a) for a in arrays} - {None}
+    floats = any(np.asarray(a).dtype.kind == "f" for a in arrays)
+    large = floats and any(np.asarray(a).dtype.kind in "iu" and a.size
+                           and np.abs(a).max() > EXACT_FLOAT for a in arrays)
+    if len(kinds) > 1 or large:
+        return np.array([as_text(v) for a in arrays for v in np.asarray(a).tolist()], dtype=object)
+    return np.concatenate(arrays)
 
 
 def _table(frame: pd.DataFrame) -> pa.Table:
@@ -362,6 +515,17 @@ def _publish(temporary: Path, path: Path) -> None:
     os.replace(temporary, path)
 
 
+def remove_stale_temporaries(root: Path, shard: Shard, alone: bool) -> None:
+    """Remove the hidden temporary files that a sweep killed between writing a part and renaming
+    it left behind: the shard's own (its lock is held), and compaction's when no other shard
+    runs (``alone``)."""
+    patterns = [f".part-{shard.tag}-*.tmp", *([f".part-{MERGED}-*.tmp"] if alone else [])]
+    for sub in (RUNS, STEPS):
+        for pattern in patterns:
+            for path in (root / sub).glob(pattern):
+                path.unlink(missing_ok=True)
+
+
 def _next_sequence(root: Path, shard: Shard) -> int:
     pattern = re.compile(rf"part-{shard.tag}-(\d+)\.parquet")
     numbers = [
@@ -381,12 +545,19 @@ def _read_parts(root: Path, sub: str) -> pd.DataFrame:
     """All parts as one frame; a column missing or all-null in some parts takes its type from
     the others (arrow's promotion, not pandas' concatenation, whose rule for that is changing)."""
     tables = []
+    broken = {}
     for path in _parts(root, sub):
-        table = pq.read_table(path)
+        try:
+            table = pq.read_table(path)
+        except (pa.ArrowException, OSError) as exc:
+            broken[path] = str(exc).splitlines()[0]
+            continue
         tables.append(table.append_column(PART, pa.array([path.name] * table.num_rows)))
+    if broken:
+        raise UnreadableParts(root, broken)
     if not tables:
         return pd.DataFrame()
-    return pa.concat_tables(tables, promote_options="permissive").to_pandas()
+    return pa.concat_tables(_unified(tables), promote_options="permissive").to_pandas()
 
 
 def _latest_runs(root: Path) -> pd.DataFrame:
@@ -409,14 +580,25 @@ def load_runs(root: str | Path) -> pd.DataFrame:
 def load_results(root: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """All runs and steps of every shard in ``root``: one record per run_id, sorted by run_id."""
     root = Path(root)
+    check_parts(root)
     runs = _latest_runs(root)
     steps = _read_parts(root, STEPS)
+    if _keeps_steps(root, steps) and (lost := _without_steps(root, runs)):
+        shown = ", ".join(map(str, sorted(lost)[:10])) + (", ..." if len(lost) > 10 else "")
+        raise InputError([f"{root}: {len(lost)} finished run(s) have no steps stored (run_id "
+                          f"{shown}): their steps part is missing", repair_advice(root)])
     if not steps.empty:
         latest = runs.reindex(columns=["run_id", PART])
         steps = steps.merge(latest, on=["run_id", PART])  # drop superseded and orphaned rows
         index_name = steps.columns[1]
         steps = steps.sort_values(["run_id", index_name], kind="stable").reset_index(drop=True)
     return runs.drop(columns=PART, errors="ignore"), steps.drop(columns=PART, errors="ignore")
+
+
+def _keeps_steps(root: Path, steps: pd.DataFrame) -> bool:
+    """Whether the folder's experiment keeps steps (its manifest says; else: any are stored)."""
+    kept = [m["experiment"].get("resolved", {}).get("keep_steps") for m in read_manifests(root)]
+    return any(k not in (None, "none") for k in kept) or not steps.empty
 
 
 def completed_run_ids(root: str | Path) -> set[int]:
@@ -452,8 +634,11 @@ def compact(root: Path) -> None:
 
 
 def _merge_steps(parts: list[Path], kept: dict[str, list[int]], path: Path) -> None:
-    schema = pa.unify_schemas([pq.read_schema(p).remove_metadata() for p in parts],
-                              promote_options="permissive")
+    schemas = [pq.read_schema(p).remove_metadata() for p in parts]
+    texts = _text_columns(parts, schemas)
+    schema = pa.unify_schemas(
+        [pa.schema([f.with_type(pa.string()) if f.name in texts else f for f in s])
+         for s in schemas], promote_options="permissive")
     temporary = _temporary(path)
     with pq.ParquetWriter(temporary, schema) as writer:
         for part in parts:
@@ -461,8 +646,26 @@ def _merge_steps(parts: list[Path], kept: dict[str, list[int]], path: Path) -> N
                 continue  # superseded by a later attempt, or orphaned by a crash
             table = pq.read_table(part)
             table = table.filter(pc.is_in(table["run_id"], pa.array(kept[part.name])))
-            writer.write_table(_conform(table, schema))
+            writer.write_table(_conform(_texted(table, texts), schema))
     _publish(temporary, path)
+
+
+def _text_columns(parts: list[Path], schemas: list[pa.Schema]) -> list[str]:
+    """The columns that ``_unified`` would make text, found from the schemas (and, for integers
+    beside floats, the integer columns alone), without holding the parts in memory."""
+    types: dict[str, set[pa.DataType]] = {}
+    for schema in schemas:
+        for f in schema:
+            if not pa.types.is_null(f.type):
+                types.setdefault(f.name, set()).add(f.type)
+    def large_beside_floats(name: str, found: set[pa.DataType]) -> bool:
+        return any(pa.types.is_floating(t) for t in found) and any(
+            _largest(pq.read_table(part, columns=[name])[name]) > EXACT_FLOAT
+            for part, schema in zip(parts, schemas, strict=True)
+            if name in schema.names and pa.types.is_integer(schema.field(name).type))
+
+    return [name for name, found in types.items()
+            if len({_arrow_kind(t) for t in found}) > 1 or large_beside_floats(name, found)]
 
 
 def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:

@@ -12,7 +12,9 @@ under the folder's own lock, so that two sweeps started together cannot both pas
 
 from __future__ import annotations
 
+import contextlib
 import re
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,10 +23,10 @@ from typing import Any
 from tqdm import tqdm
 
 from se_sim.interrupts import sigterm_as_interrupt
-from se_sim.runner.design import CHECK_ALL, Design, build_design, design_size, ids_to_check
-from se_sim.runner.executors import Backend, default_workers, run_all
+from se_sim.runner.design import CHECK_ALL, Design, build_design, design_size, points_to_check
+from se_sim.runner.executors import Backend, Limits, default_workers, run_all
 from se_sim.runner.experiment import ExperimentFile, load_experiment
-from se_sim.runner.fingerprint import code_fingerprint
+from se_sim.runner.fingerprint import code_changes, code_fingerprint
 from se_sim.runner.lock import ShardLock, folder_lock, is_lock_file, running_shards
 from se_sim.runner.seeds import design_seed, run_seed, uncertainty_seed
 from se_sim.runner.storage import (
@@ -35,11 +37,20 @@ from se_sim.runner.storage import (
     make_folder,
     now,
     provenance,
+    quarantine_unreadable,
     read_manifests,
+    remove_stale_temporaries,
     stored_run_ids,
     write_manifest,
 )
-from se_sim.runner.tasks import Job, ModelJob, RunSpec, ScenarioJob, import_model_job
+from se_sim.runner.tasks import (
+    Job,
+    ModelJob,
+    RunSpec,
+    ScenarioJob,
+    import_model_job,
+    memory_can_be_checked,
+)
 from se_sim.runner.uncertainty import (
     Draws,
     build_draws,
@@ -109,7 +120,8 @@ def plan_sweep(experiment: ExperimentFile, max_runs: int = DEFAULT_MAX_RUNS) -> 
     """Build the job and the design, and validate the design points before anything runs.
 
     A design of more than ``max_runs`` runs is refused before it is built; of a large one only
-    a spread of points is checked here (``design.ids_to_check``), the others when they run.
+    a spread of points is checked here (``design.points_to_check``; of a large sampled design,
+    which is drawn only when its runs start, its corners), the others when they run.
     """
     job = _job(experiment)
     spec = experiment.spec
@@ -124,9 +136,8 @@ def plan_sweep(experiment: ExperimentFile, max_runs: int = DEFAULT_MAX_RUNS) -> 
                           f"pass --max-runs {runs} to run them all"])
     design = build_design(spec.design, design_seed(spec.seed), job.is_integer)
     drawn = _draws(experiment, job, design)
-    for point_id in ids_to_check(design):  # at the first draw, if there are draws
-        job.check(params_of(design.points[point_id], drawn, 0),
-                  f"{source}: design point {point_id} {design.columns[point_id]}")
+    for label, point in points_to_check(design):  # at the first draw, if there are draws
+        job.check(params_of(point, drawn, 0), f"{source}: {label}")
     return Plan(experiment, job, design, drawn)
 
 
@@ -167,13 +178,27 @@ def run_sweep(
     progress: bool = False,
     allow_code_change: bool = False,
     max_runs: int = DEFAULT_MAX_RUNS,
+    run_memory_mb: float | None = None,
+    repair: bool = False,
+    scheduler_timeout_s: float = 600.0,
 ) -> SweepOutcome:
     """Run the shard's runs not yet stored in ``out``; Ctrl-C stops, keeping what finished.
 
+    An unreadable part stops the sweep (``UnreadableParts``) unless ``repair``, which moves it to
+    ``out/quarantine/`` so that its runs are run again. Finished runs whose steps are missing
+    (when steps are kept) are run again.
+
     At the end of a sweep after which every run of the experiment has a record, the folder is
     compacted (one runs part, one steps part), unless another shard is still running.
+    ``run_memory_mb`` replaces the experiment's own limit.
     """
     plan = plan_sweep(experiment, max_runs)
+    spec = experiment.spec
+    limits = Limits(spec.run_timeout_s, run_memory_mb or spec.run_memory_mb,
+                    spec.max_runs_per_worker, scheduler_timeout_s)
+    if limits.memory_mb is not None and not memory_can_be_checked():
+        raise InputError([f"run_memory_mb = {limits.memory_mb:g}: needs Linux, where a process "
+                          "can read its own memory use (/proc/self/statm)"])
     code = code_fingerprint(plan.job)
     workers = workers or (1 if backend == "serial" else default_workers())
     if resume and not out.is_dir():
@@ -184,7 +209,15 @@ def run_sweep(
         notes = lock.acquire()
         try:
             manifests = _check_out(out, experiment, shard, code, resume, allow_code_change)
+            remove_stale_temporaries(out, shard, alone=not running_shards(out, shard.tag))
+            if repair:
+                notes += [f"unreadable part moved to {path}" for path in quarantine_unreadable(out)]
             stored = Stored.read(out)
+            if plan.job.keep == "none":
+                stored.without_steps = set()
+            elif lost := {run_id for run_id in stored.without_steps if shard.owns(run_id)}:
+                notes.append(f"{len(lost)} stored run(s) have no steps stored (their steps part "
+                             "is missing); they are run again")
             manifest = _manifest(plan, shard, backend, workers, code, manifests,
                                  allow_code_change)
             write_manifest(out, shard, manifest)
@@ -192,22 +225,40 @@ def run_sweep(
             lock.release()
             raise
     try:
-        outcome = _run(plan, out, backend, workers, scheduler, shard, stored, manifest, progress)
-        outcome.notes = notes
+        outcome = _run(plan, out, backend, workers, scheduler, shard, stored, manifest, progress,
+                       limits)
+        outcome.notes = notes + outcome.notes
         if not outcome.interrupted:
             with folder_lock(out):
                 if (len(stored_run_ids(out)) == plan.total_runs
                         and not running_shards(out, shard.tag)):
-                    compact(out)
+                    _compact(out, shard, manifest)
     finally:
         lock.release()
     return outcome
 
 
+def _note(text: str) -> None:
+    """A note while runs execute, above the progress bar."""
+    tqdm.write(f"note: {text}", file=sys.stderr)
+
+
+def _compact(out: Path, shard: Shard, manifest: dict[str, Any]) -> None:
+    """Compact the folder; if that fails, the manifest says ``crashed`` (the folder still reads
+    the same: compaction removes old parts only after writing new ones)."""
+    try:
+        compact(out)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            write_manifest(out, shard, manifest | {"status": "crashed"})
+        raise
+
+
 def _run(plan: Plan, out: Path, backend: Backend, workers: int, scheduler: str | None,
-         shard: Shard, stored: Stored, manifest: dict[str, Any], progress: bool) -> SweepOutcome:
+         shard: Shard, stored: Stored, manifest: dict[str, Any], progress: bool,
+         limits: Limits) -> SweepOutcome:
     spec = plan.experiment.spec
-    skip = {run_id for run_id in stored.ok if shard.owns(run_id)}
+    skip = {run_id for run_id in stored.ok - stored.without_steps if shard.owns(run_id)}
     in_shard = len(range(shard.index, plan.total_runs, shard.count))
     outcome = SweepOutcome(out, in_shard, len(skip), swept=plan.design.swept)
     writer = PartWriter(out, shard, plan.design.columns, spec.flush.runs, spec.flush.seconds,
@@ -215,8 +266,8 @@ def _run(plan: Plan, out: Path, backend: Backend, workers: int, scheduler: str |
     tqdm.monitor_interval = 0  # no monitor thread: nothing left running after a sweep
     bar = tqdm(total=in_shard - len(skip), disable=not progress, unit="run", mininterval=0.5,
                desc=spec.name, dynamic_ncols=True, postfix={"failed": 0})
-    results = run_all(plan.specs(shard, skip), plan.job, backend, workers, scheduler,
-                      spec.run_timeout_s, writer.flush_if_due)
+    results = run_all(plan.specs(shard, skip), plan.job, backend, workers, scheduler, limits,
+                      writer.flush_if_due, _note)
     status = "crashed"
     failed = 0
     try:
@@ -240,8 +291,18 @@ def _run(plan: Plan, out: Path, backend: Backend, workers: int, scheduler: str |
         finally:  # what is on disk counts
             outcome.ok, outcome.failed = writer.counts["ok"], writer.counts["failed"]
             outcome.first_error = writer.first_error
+            outcome.notes += [f"summary {name!r} holds values of different kinds (numbers, text, "
+                              "booleans) or integers beyond 2^53 beside floats: stored as text"
+                              for name in sorted(writer.mixed)]
+            outcome.notes += [f"step metric {name!r} holds values of different kinds over the "
+                              "runs: stored as text" for name in sorted(writer.mixed_steps)]
             manifest |= {"status": status, "finished": now(), "runs": _counts(outcome, plan)}
-            write_manifest(out, shard, manifest)
+            try:
+                write_manifest(out, shard, manifest)
+            except BaseException:  # the manifest must not go on saying "running"
+                with contextlib.suppress(OSError):
+                    write_manifest(out, shard, manifest | {"status": "crashed"})
+                raise
     return outcome
 
 
@@ -272,12 +333,11 @@ def _check_out(out: Path, experiment: ExperimentFile, shard: Shard, code: dict[s
                 f"{out}: its runs used another version of {experiment.scenario_path} (sha256 "
                 "differs); choose another --out or remove the folder"
             ])
-        stored_code = (manifest.get("code") or {}).get("sha256")
-        if stored_code != code["sha256"] and not allow_code_change:
+        changes = code_changes(manifest.get("code") or {}, code)
+        if changes and not allow_code_change:
             raise InputError([
-                f"{out}: its runs came from other model code ({', '.join(code['sources'])} or "
-                "the se_sim, Mesa, numpy versions differ); choose another --out, or pass "
-                "--allow-code-change to add runs of this code to them"
+                f"{out}: its runs came from other model code ({'; '.join(changes)}); choose "
+                "another --out, or pass --allow-code-change to add runs of this code to them"
             ])
     return manifests
 
@@ -352,6 +412,9 @@ def sweep_command(
     progress: bool = True,
     allow_code_change: bool = False,
     max_runs: int = DEFAULT_MAX_RUNS,
+    run_memory_mb: float | None = None,
+    repair: bool = False,
+    scheduler_timeout_s: float = 600.0,
 ) -> tuple[ExperimentFile, SweepOutcome]:
     """``se-sim sweep`` without the printing: check the options, then run the sweep with SIGTERM
     (how batch schedulers stop jobs) handled like Ctrl-C."""
@@ -359,11 +422,16 @@ def sweep_command(
     check_options(backend, workers, scheduler)
     if max_runs < 1:
         raise InputError([f"--max-runs {max_runs}: must be at least 1"])
+    if not scheduler_timeout_s > 0:
+        raise InputError([f"--scheduler-timeout {scheduler_timeout_s:g}: must be above 0"])
+    if run_memory_mb is not None and not run_memory_mb > 0:
+        raise InputError([f"--run-memory-mb {run_memory_mb:g}: must be above 0"])
     experiment = load_experiment(path)
     folder = Path(out or Path("results") / experiment.spec.name)
     with sigterm_as_interrupt():
         outcome = run_sweep(experiment, folder, backend, workers, scheduler, parsed, resume,
-                            progress, allow_code_change, max_runs)
+                            progress, allow_code_change, max_runs, run_memory_mb, repair,
+                            scheduler_timeout_s)
     return experiment, outcome
 
 

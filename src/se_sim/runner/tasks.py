@@ -7,8 +7,10 @@ DataFrames, because results cross process boundaries once per run.
 from __future__ import annotations
 
 import functools
+import gc
 import importlib
 import inspect
+import os
 import random
 import sys
 import time
@@ -16,6 +18,7 @@ import traceback
 import types
 import typing
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 import mesa
@@ -23,7 +26,7 @@ import numpy as np
 from mesa.experimental.scenarios import Scenario as MesaScenario
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from se_sim.runner.simulate import simulate
+from se_sim.runner.simulate import advance, quick_summary, simulate
 from se_sim.scenario import InputError, Scenario, build_scenario
 from se_sim.scenario.errors import did_you_mean
 
@@ -348,20 +351,77 @@ def import_model_job(job: ModelJob, source: str) -> ModelJob:
     return job
 
 
-def execute(spec: RunSpec, job: Job) -> RunResult:
+def execute(spec: RunSpec, job: Job, memory_mb: float | None = None) -> RunResult:
     """Build and run one model; any exception becomes a failed result carrying its traceback,
-    ``SystemExit`` too (a model's ``sys.exit`` must not end the sweep); Ctrl-C stops the sweep."""
+    ``SystemExit`` too (a model's ``sys.exit`` must not end the sweep); Ctrl-C stops the sweep.
+
+    With ``memory_mb``, a run whose process holds more memory than that after a step is stopped
+    as failed. Garbage is collected after every failed run: the traceback kept the model alive,
+    often in a reference cycle, and the next run in this process must not find it still there.
+    """
     start = time.perf_counter()
     try:
-        model, steps = job.build(spec.params, spec.seed)
-        table, summary = simulate(model, steps, index_name=job.index_name)
-        kept = _kept(table, job.keep, job.index_name)
+        summary, kept = _simulated(spec, job, memory_mb)
     except KeyboardInterrupt:
         raise
+    except RunOutOfMemory as exc:
+        error = str(exc)
     except BaseException:
-        return _result(spec, "failed", start, error=traceback.format_exc())
-    return _result(spec, "ok", start, summary={k: _plain(v) for k, v in summary.items()},
-                   steps=kept)
+        error = traceback.format_exc()
+    else:
+        return _result(spec, "ok", start, summary=summary, steps=kept)
+    gc.collect()
+    return _result(spec, "failed", start, error=error)
+
+
+def _simulated(spec: RunSpec, job: Job,
+               memory_mb: float | None) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    check = None if memory_mb is None else functools.partial(check_memory, memory_mb)
+    model, steps = job.build(spec.params, spec.seed)
+    if check is not None:
+        check()
+    if job.keep == "none":  # no steps kept: no step table, unless the summary needs one
+        advance(model, steps, check)
+        summary = quick_summary(model)
+        if summary is not None:
+            return {k: _plain(v) for k, v in summary.items()}, {}
+        steps = 0  # already stepped: simulate only reads the record
+    table, summary = simulate(model, steps, index_name=job.index_name, between_steps=check)
+    return {k: _plain(v) for k, v in summary.items()}, _kept(table, job.keep, job.index_name)
+
+
+class RunOutOfMemory(Exception):
+    """A run's process holds more memory than the experiment's ``run_memory_mb``."""
+
+
+OUT_OF_MEMORY = "out of memory"
+STATM = Path("/proc/self/statm")
+
+
+def check_memory(limit_mb: float) -> None:
+    used = process_memory_mb()
+    if used > limit_mb:
+        raise RunOutOfMemory(f"{OUT_OF_MEMORY}: its process held {used:,.0f} MB after a step, "
+                             f"more than run_memory_mb = {limit_mb:g} MB; the run was stopped")
+
+
+def process_memory_mb() -> float:
+    """This process's resident memory now (Linux: /proc/self/statm, which costs microseconds;
+    the peak that ``resource`` reports elsewhere would fail every run after a large one)."""
+    resident_pages = int(STATM.read_bytes().split()[1])
+    return resident_pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def memory_can_be_checked() -> bool:
+    return STATM.is_file()
+
+
+def is_memory_failure(result: RunResult) -> bool:
+    """Failed for lack of memory: past ``run_memory_mb``, or a MemoryError raised in the run."""
+    if result.status != "failed":
+        return False
+    last = result.error.strip().rpartition("\n")[2]
+    return result.error.startswith(OUT_OF_MEMORY) or last.startswith("MemoryError")
 
 
 def _result(spec: RunSpec, status: Literal["ok", "failed"], start: float, **data: Any) -> RunResult:

@@ -1,0 +1,94 @@
+"""Bounded memory: a run whose process holds more than ``run_memory_mb`` after a step is stopped
+and stored as failed saying so; the memory of a failed run is freed before the next run (serial),
+and a pool's workers are replaced after a memory failure and after ``max_runs_per_worker`` runs.
+
+The limit is set 100 MB above what the test process holds now (forked workers start at the same
+size); the hungry model keeps 40 MB a step, so it passes the limit in its third step."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from se_sim.cli import main
+from se_sim.runner import executors
+from se_sim.runner.storage import load_runs
+from se_sim.runner.tasks import process_memory_mb
+from tests.runner_support import write_experiment
+
+HUNGRY = "tests.toy_models:Hungry"
+
+
+def hungry_experiment(folder: Path, **fields: Any) -> Path:
+    """Two hungry runs first, then four that keep nothing."""
+    return write_experiment(
+        folder, "hungry", model=HUNGRY, steps=6, seed=1, replicates=2,
+        design={"kind": "points", "points": [{"mb_per_step": 40}, {"mb_per_step": 0},
+                                             {"mb_per_step": 0}]},
+        report="kept_mb", **fields)
+
+
+def limit_mb() -> int:
+    return int(process_memory_mb()) + 100
+
+
+def check_memory_failures(out: Path) -> None:
+    runs = load_runs(out)
+    hungry = runs[runs["point_id"] == 0]
+    assert (hungry["status"] == "failed").all()
+    assert hungry["error"].str.startswith("out of memory: its process held").all()
+    assert hungry["error"].str.contains("run_memory_mb").all()
+    healthy = runs[runs["point_id"] > 0]
+    assert (healthy["status"] == "ok").all(), list(healthy["error"])
+
+
+def test_serial_sweep_stops_a_run_past_its_memory_and_goes_on(tmp_path: Path) -> None:
+    """The healthy runs after the hungry ones find its memory freed (without the garbage
+    collection after a failed run, the hungry model's cycle would keep it and fail them)."""
+    experiment = hungry_experiment(tmp_path)
+    out = tmp_path / "out"
+    code = main(["sweep", str(experiment), "--out", str(out), "--backend", "serial", "--quiet",
+                 "--run-memory-mb", str(limit_mb())])
+    assert code == 1
+    check_memory_failures(out)
+
+
+def test_a_pool_is_replaced_after_a_memory_failure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pools: list[executors._Pool] = []
+
+    class Counted(executors._Pool):
+        def __init__(self, *args: Any) -> None:
+            super().__init__(*args)
+            pools.append(self)
+
+    monkeypatch.setattr(executors, "_Pool", Counted)
+    experiment = hungry_experiment(tmp_path, run_memory_mb=limit_mb())
+    out = tmp_path / "out"
+    assert main(["sweep", str(experiment), "--out", str(out), "--backend", "local",
+                 "--workers", "1", "--quiet"]) == 1
+    check_memory_failures(out)
+    assert len(pools) >= 2
+
+
+def test_workers_are_replaced_after_max_runs_per_worker(tmp_path: Path) -> None:
+    experiment = write_experiment(
+        tmp_path, "fresh", model=HUNGRY, steps=1, replicates=6, max_runs_per_worker=2,
+        design={"kind": "points", "points": [{"mb_per_step": 0}]}, report="kept_mb")
+    out = tmp_path / "out"
+    assert main(["sweep", str(experiment), "--out", str(out), "--backend", "local",
+                 "--workers", "1", "--quiet"]) == 0
+    pids = load_runs(out).sort_values("run_id")["pid"].tolist()
+    assert pids[0] == pids[1] != pids[2] == pids[3] != pids[4] == pids[5]
+    assert len(set(pids)) == 3
+
+
+def test_a_memory_limit_must_be_positive(tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    experiment = hungry_experiment(tmp_path)
+    assert main(["sweep", str(experiment), "--out", str(tmp_path / "out"), "--quiet",
+                 "--run-memory-mb", "0"]) == 2
+    assert capsys.readouterr().err.strip() == "error: --run-memory-mb 0: must be above 0"
