@@ -209,7 +209,8 @@ class Calibration(Section):
     @model_validator(mode="after")
     def _fields_of_the_method(self) -> Calibration:
         other = SMC_ONLY if self.method == "rejection" else REJECTION_ONLY
-        given = [name for name in other if name in self.model_fields_set]
+        fields = type(self).model_fields
+        given = [name for name in other if getattr(self, name) != fields[name].default]
         if given:
             method = "smc" if self.method == "rejection" else "rejection"
             raise ValueError(f"{', '.join(given)}: used by method {method} only, and this "
