@@ -36,7 +36,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import cloudpickle
 import numpy as np
 import pandas as pd
 
@@ -99,6 +98,8 @@ class Simulator:
 
 def _sample_task(packed: bytes, seed: int) -> tuple[Any, int]:
     """One task: seed numpy and ``random``, then simulate until one particle is accepted."""
+    import cloudpickle  # pyabc's dependency, as pyabc (the 'calibrate' extra)
+
     simulate_one, new_sample = cloudpickle.loads(packed)
     np.random.seed(seed)
     random.seed(seed)
@@ -123,6 +124,7 @@ class Generation:
 
 def seeded_sampler(master: int, map_: Mapper, on_generation: Callable[[Generation], None]) -> Any:
     """A pyabc sampler whose draws depend only on ``master`` (see the module's docstring)."""
+    import cloudpickle
     from pyabc.sampler import Sampler
 
     class SeededSampler(Sampler):

@@ -1,9 +1,16 @@
-"""Calibration by approximate Bayesian computation (ABC) on the sweep runner.
+"""Calibration by approximate Bayesian computation (ABC): ``se-sim calibrate``.
 
-The bounds of an ``lhs`` or ``sobol`` design are uniform priors; the experiment's ``targets:``
-are the patterns. Each design point is scored on the mean (or median) of every target metric over
-its replicates, at the distance ``sum_i w_i ((value_i - target_i) / tolerance_i)^2``, and the
-points the acceptance rule keeps (rejection ABC) are a sample of the approximate posterior.
+Two methods share the experiment's priors (the design's bounds), targets and output files:
+``smc``, pyabc's ABC-SMC with adaptive distances (``se_sim.analysis.abc_smc``), and
+``rejection``, rejection ABC in rounds on the sweep runner (this module), which runs on every
+backend (Dask, SLURM shards through ``se-sim sweep``) and resumes. Both write ``posterior.csv``,
+the posterior sample as field paths and a ``weight``, from which an experiment's
+``uncertainty: posterior:`` draws; ``se_sim.analysis.validation`` checks either.
+
+Rejection: each point of the ``lhs`` or ``sobol`` design is scored on the mean (or median) of
+every target metric over its replicates, at the distance
+``sum_i w_i ((value_i - target_i) / tolerance_i)^2``, and the points the acceptance rule keeps
+are a sample of the approximate posterior.
 
 With ``calibration.rounds`` > 1, each further round runs a Latin hypercube of as many points in
 the box spanned by the previous round's accepted points, widened by ``margin`` times its width on
