@@ -353,6 +353,20 @@ def test_validate_leaves_each_target_out_and_checks_the_posterior_predictive(
     assert "fit without difference" in printed and "left out: inside" in printed
 
 
+def test_validate_works_with_the_rejection_method_too(tmp_path: Path) -> None:
+    experiment = known_answer(
+        tmp_path, design={"kind": "lhs", "samples": 40,
+                          "bounds": {"a": [0, 10], "b": [0, 10], "c": [0, 10]}},
+        calibration={"accept": {"quantile": 0.25}, "predictive": 10})
+    assert run_calibrate(experiment, tmp_path / "out", "--backend", "serial", "--validate") == 0
+    table = read(tmp_path / "out", "validation.csv")
+    assert list(table["target"]) == ["total", "difference"]
+    assert table[["left_out_share_inside", "ppc_share_inside"]].stack().between(0, 1).all()
+    left_out = tmp_path / "out" / "leave-out" / "total"
+    assert len(read(left_out, "posterior.csv")) == 10  # 25% of 40 sets, fitted on difference
+    assert len(load_runs(left_out / "predictive")) == 20  # 10 draws x 2 replicates
+
+
 @pytest.mark.parametrize(("fields", "options", "expected"), [
     ({"calibration": {"method": "smc", "rounds": 3}}, [],
      "calibration = {'method': 'smc', 'rounds': 3}: rounds: used by method rejection only, and "
