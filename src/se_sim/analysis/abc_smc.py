@@ -115,7 +115,7 @@ def _sample_task(packed: bytes, seed: int) -> tuple[Any, int]:
 @dataclass
 class Generation:
     """What one generation took: its index (-1: pyabc's calibration sample from the prior),
-    particles accepted and simulations run (times the replicates)."""
+    particles accepted and simulations run (each of ``replicates`` runs)."""
 
     number: int
     accepted: int
@@ -145,13 +145,12 @@ def seeded_sampler(master: int, map_: Mapper, on_generation: Callable[[Generatio
 
 @dataclass
 class SmcFit:
-    """A finished ABC-SMC: the posterior sample (field paths and ``weight``), the generations,
-    pyabc's per-generation table (epsilon, samples) and the database that holds every particle."""
+    """A finished ABC-SMC: the posterior sample (field paths and ``weight``), the generations
+    and pyabc's per-generation table (epsilon, samples); every particle is in ``abc.db``."""
 
     sample: pd.DataFrame
     generations: list[Generation] = field(default_factory=list)
     populations: pd.DataFrame = field(default_factory=pd.DataFrame)
-    database: Path | None = None
 
 
 def fit_smc(experiment: ExperimentFile, job: Job, targets: Mapping[str, Target], folder: Path,
@@ -192,7 +191,7 @@ def fit_smc(experiment: ExperimentFile, job: Job, targets: Mapping[str, Target],
     for name in simulator.integers:
         sample[name] = sample[name].round().astype(int)
     sample["weight"] = np.asarray(weights, dtype=float)
-    return SmcFit(sample, generations, history.get_all_populations(), database)
+    return SmcFit(sample, generations, history.get_all_populations())
 
 
 def mapper(backend: Backend, workers: int | None) -> tuple[Mapper, Callable[[], None]]:
