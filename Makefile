@@ -13,7 +13,7 @@ setup: $(STAMP)
 $(STAMP): pyproject.toml
 	@PY=$$(scripts/find-python) && echo "using $$PY" && $$PY -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,dask,report,app]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,dask,report,app,calibrate]'
 	@touch $(STAMP)
 
 main: $(STAMP)

@@ -25,9 +25,11 @@ from se_sim.analysis.calibrate import (
 from se_sim.cli import main
 from se_sim.runner.experiment import Acceptance, Target, load_experiment
 from se_sim.runner.storage import RUNS, load_runs
-from tests.runner_support import ROOT, TINY, TOY, interrupt_after_first_part, write_experiment
+from se_sim.scenario import load_scenario
+from tests.runner_support import ROOT, TOY, interrupt_after_first_part, write_experiment
 
-FILES = ["scores.csv", "accepted.csv", "posterior.csv", "best.yaml", "calibration.json"]
+FILES = ["scores.csv", "accepted.csv", "posterior.csv", "parameters.csv", "best.yaml",
+         "calibration.json"]
 TARGETS = {"total": {"value": 6, "tolerance": 1}, "difference": {"value": 0, "tolerance": 1}}
 
 
@@ -69,13 +71,15 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 def test_accepts_sets_near_the_known_answer(reference: tuple[Path, Path]) -> None:
     out = reference[1]
-    posterior = read(out, "posterior.csv").set_index("parameter")
+    posterior = read(out, "parameters.csv").set_index("parameter")
     assert posterior.loc[["a", "b"], "median"].sub(3).abs().max() < 0.3
     assert list(posterior["label"]) == ["constrained", "constrained", "not constrained"]
     assert (posterior.loc[["a", "b"], "constraint"] > 0.6).all()
     assert posterior.loc["c", "q95"] - posterior.loc["c", "q05"] > 7  # c spans its prior
     accepted = read(out, "accepted.csv")
     assert len(accepted) == 30 and (accepted["round"] == 2).all()
+    sample = read(out, "posterior.csv")  # what an experiment's uncertainty: posterior: draws
+    pd.testing.assert_frame_equal(sample, accepted[["a", "b", "c"]].assign(weight=1.0))
     assert accepted[["a", "b"]].sub(3).abs().to_numpy().max() < 1.5
     rounds = json.loads((out / FOLDER / "calibration.json").read_text())["rounds"]
     assert [r["folder"] for r in rounds] == [".", "round-2"]
@@ -155,7 +159,7 @@ def test_a_sobol_prior_is_refined_with_latin_hypercubes_of_as_many_points(
     manifest = json.loads((tmp_path / "out" / "round-2" / "manifest.json").read_text())
     assert manifest["design"]["kind"] == "lhs"
     assert manifest["experiment"]["given"]["design"]["bounds"] == rounds[1]["bounds"]
-    posterior = read(tmp_path / "out", "posterior.csv").set_index("parameter")
+    posterior = read(tmp_path / "out", "parameters.csv").set_index("parameter")
     assert posterior["median"].sub(3).abs().max() < 0.5
 
 
@@ -275,19 +279,133 @@ def test_narrowing_widens_the_accepted_range_and_keeps_integers_whole() -> None:
     assert narrowed == {"x": (1.5, 4.5), "n": (6.5, 7.5), "m": (3.0, 6.0)}
 
 
+# ABC-SMC (calibration.method: smc, pyabc) and --validate
+
+
+def known_smc(folder: Path, name: str = "smc", **fields: Any) -> Path:
+    """The known-answer problem for ABC-SMC: 40 particles, 3 generations, one run each."""
+    spec: dict[str, Any] = {"replicates": 1, "calibration": {
+        "method": "smc", "population": 40, "generations": 3, "predictive": 30}, **fields}
+    return known_answer(folder, name, **spec)
+
+
+@pytest.fixture(scope="module")
+def smc(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    folder = tmp_path_factory.mktemp("smc")
+    experiment = known_smc(folder)
+    assert run_calibrate(experiment, folder / "serial", "--backend", "serial") == 0
+    return experiment, folder / "serial"
+
+
+def test_smc_narrows_what_the_targets_inform_and_leaves_the_rest_wide(
+    smc: tuple[Path, Path],
+) -> None:
+    out = smc[1]
+    table = read(out, "parameters.csv").set_index("parameter")
+    assert list(table["label"]) == ["constrained", "constrained", "not constrained"]
+    assert table.loc[["a", "b"], "median"].sub(3).abs().max() < 0.6
+    assert table.loc["c", "q95"] - table.loc["c", "q05"] > 7  # c spans its prior
+    sample = read(out, "posterior.csv")
+    assert list(sample.columns) == ["a", "b", "c", "weight"] and len(sample) == 40
+    assert (sample["weight"] > 0).all()
+    record = json.loads((out / FOLDER / "calibration.json").read_text())
+    assert record["method"] == "smc" and len(record["generations"]) == 4  # prior sample + 3
+    best = yaml.safe_load((out / FOLDER / "best.yaml").read_text())["overrides"]
+    assert {name: best[name] for name in "abc"} in sample[["a", "b", "c"]].to_dict("records")
+
+
+def test_smc_gives_the_same_posterior_for_the_same_seed_on_any_backend(tmp_path: Path) -> None:
+    small = {"method": "smc", "population": 10, "generations": 2}
+    experiment = known_smc(tmp_path, calibration=small)
+    assert run_calibrate(experiment, tmp_path / "serial", "--backend", "serial") == 0
+    assert run_calibrate(experiment, tmp_path / "local", "--workers", "2") == 0
+    for name in ["posterior.csv", "parameters.csv", "best.yaml"]:
+        assert (tmp_path / "local" / FOLDER / name).read_bytes() == \
+            (tmp_path / "serial" / FOLDER / name).read_bytes(), name
+    other = known_smc(tmp_path, "reseeded", seed=6, calibration=small)
+    assert run_calibrate(other, tmp_path / "reseeded", "--backend", "serial") == 0
+    assert not read(tmp_path / "reseeded", "posterior.csv").equals(
+        read(tmp_path / "serial", "posterior.csv"))
+
+
+def test_validate_leaves_each_target_out_and_checks_the_posterior_predictive(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Left out, ``difference`` cannot be predicted from ``total`` alone (a - b is free when
+    only a + b is fitted): the table says so, and the fit on both predicts both."""
+    experiment = known_smc(tmp_path, calibration={
+        "method": "smc", "population": 30, "generations": 3, "predictive": 30})
+    assert run_calibrate(experiment, tmp_path / "out", "--backend", "serial", "--validate") == 0
+    table = read(tmp_path / "out", "validation.csv").set_index("target")
+    assert list(table.reset_index().columns) == [
+        "target", "left_out_share_inside", "ppc_share_inside", "ppc_median", "ppc_p05",
+        "ppc_p95"]
+    assert list(table.index) == ["total", "difference"]
+    shares = table[["left_out_share_inside", "ppc_share_inside"]]
+    assert ((shares >= 0) & (shares <= 1)).all().all()
+    assert (table["ppc_p05"] <= table["ppc_median"]).all()
+    assert (table["ppc_median"] <= table["ppc_p95"]).all()
+    assert table.loc["difference", "left_out_share_inside"] < 0.5
+    assert table.loc["difference", "ppc_share_inside"] > \
+        table.loc["difference", "left_out_share_inside"]
+    assert len(load_runs(tmp_path / "out" / "leave-out" / "total" / "predictive")) == 30
+    printed = capsys.readouterr().out
+    assert "fit without difference" in printed and "left out: inside" in printed
+
+
+def test_validate_works_with_the_rejection_method_too(tmp_path: Path) -> None:
+    experiment = known_answer(
+        tmp_path, design={"kind": "lhs", "samples": 40,
+                          "bounds": {"a": [0, 10], "b": [0, 10], "c": [0, 10]}},
+        calibration={"accept": {"quantile": 0.25}, "predictive": 10})
+    assert run_calibrate(experiment, tmp_path / "out", "--backend", "serial", "--validate") == 0
+    table = read(tmp_path / "out", "validation.csv")
+    assert list(table["target"]) == ["total", "difference"]
+    assert table[["left_out_share_inside", "ppc_share_inside"]].stack().between(0, 1).all()
+    left_out = tmp_path / "out" / "leave-out" / "total"
+    assert len(read(left_out, "posterior.csv")) == 10  # 25% of 40 sets, fitted on difference
+    assert len(load_runs(left_out / "predictive")) == 20  # 10 draws x 2 replicates
+
+
+@pytest.mark.parametrize(("fields", "options", "expected"), [
+    ({"calibration": {"method": "smc", "rounds": 3}}, [],
+     "calibration = {'method': 'smc', 'rounds': 3}: rounds: used by method rejection only, and "
+     "this calibration's method is smc"),
+    ({"calibration": {"population": 50}}, [],
+     "population: used by method smc only, and this calibration's method is rejection"),
+    ({"calibration": {"method": "abc"}}, [], "calibration.method = 'abc'"),
+    ({"calibration": {"method": "smc", "population": 2}}, [], "calibration.population = 2"),
+    ({}, ["--backend", "dask"], "--backend dask: calibration.method = 'smc' runs on --backend "
+     "local or serial"),
+    ({"targets": {"total": {"value": 6, "tolerance": 1}}}, ["--validate"],
+     "targets: --validate leaves each target out in turn and needs at least two"),
+])
+def test_bad_calibration_sections_give_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], fields: dict[str, Any],
+    options: list[str], expected: str,
+) -> None:
+    experiment = known_smc(tmp_path, "bad", **fields)
+    assert run_calibrate(experiment, tmp_path / "out", *options) == 2
+    [line] = capsys.readouterr().err.splitlines()
+    assert line.startswith("error: ") and expected in line, line
+
+
 def test_the_shipped_calibration_runs_on_a_tiny_scenario(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """The case's own file, on 200 households for 6 months and 10 particles: every target is a
+    summary column, and posterior.csv holds scenario field paths that a run accepts."""
     shipped = yaml.safe_load((ROOT / "experiments" / "calibrate_bang_sao_thong.yaml").read_text())
     del shipped["name"]
-    shipped |= {"scenario": str(ROOT / "scenarios" / "bang_sao_thong.yaml"), "overrides": TINY,
-                "replicates": 1, "calibration": {"accept": {"quantile": 0.5}, "rounds": 2}}
-    shipped["design"]["samples"] = 6
+    shipped |= {"scenario": str(ROOT / "scenarios" / "bang_sao_thong.yaml"),
+                "overrides": {"households.count": 200, "months": 6}}
+    shipped["calibration"] |= {"population": 10, "generations": 1}
     experiment = write_experiment(tmp_path, "tiny_calibration", **shipped)
     assert run_calibrate(experiment, tmp_path / "out", "--backend", "serial") == 0
-    printed = capsys.readouterr().out
-    assert "3 of 6 parameter sets accepted in round 2" in printed
-    posterior = read(tmp_path / "out", "posterior.csv")
-    assert list(posterior["parameter"]) == list(shipped["design"]["bounds"])
-    scores = read(tmp_path / "out", "scores.csv")
-    assert set(shipped["targets"]) <= set(scores.columns) and scores["distance"].notna().all()
+    assert "ABC-SMC: 10 particles after 1 generations" in capsys.readouterr().out
+    sample = read(tmp_path / "out", "posterior.csv")
+    assert list(sample.columns) == [*shipped["design"]["bounds"], "weight"]
+    row = sample.drop(columns="weight").iloc[0].to_dict()
+    scenario = load_scenario(ROOT / "scenarios" / "bang_sao_thong.yaml",
+                             [f"{path}={value}" for path, value in row.items()])
+    assert scenario.households.joining.value_weight == row["households.joining.value_weight"]

@@ -148,6 +148,39 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 def _cmd_calibrate(args: argparse.Namespace) -> int:
     """0 if done, 1 if some runs failed, 3 if too few sets were accepted to go on, 130 if
     interrupted (finished runs are kept and a rerun resumes)."""
+    from se_sim.runner.experiment import load_experiment
+    from se_sim.runner.sweep import check_options
+
+    check_options(args.backend, args.workers, args.scheduler)
+    experiment = load_experiment(args.experiment)
+    out = Path(args.out or Path("results") / experiment.spec.name)
+    if args.validate:
+        return _validate_calibration(args, experiment, out)
+    if experiment.spec.calibration.method == "smc":
+        return _calibrate_smc(args, experiment, out)
+    return _calibrate_rejection(args, out)
+
+
+def _say_generation(generation: Any) -> None:
+    which = "prior sample" if generation.number < 0 else f"generation {generation.number}"
+    print(f"{which}: {generation.accepted} accepted of {generation.simulations:,} simulations",
+          flush=True)
+
+
+def _calibrate_smc(args: argparse.Namespace, experiment: Any, out: Path) -> int:
+    from se_sim.analysis.abc_smc import RunFailed, calibrate_smc, format_smc
+
+    try:
+        result = calibrate_smc(experiment, out, args.backend, args.workers, _say_generation)
+    except RunFailed as exc:
+        print(f"{exc}\nrerun to try again (the calibration starts anew)", file=sys.stderr)
+        return EXIT_FAILED_RUNS
+    print(format_smc(result))
+    print(f"\nwritten to {result.files[0].parent}: {', '.join(f.name for f in result.files)}")
+    return EXIT_OK
+
+
+def _calibrate_rejection(args: argparse.Namespace, out: Path) -> int:
     from se_sim.analysis.calibrate import FOLDER, calibrate_command, format_calibration
 
     def report(done: Round) -> None:
@@ -156,7 +189,7 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
               f"({sweep.ok} runs done, {sweep.stored_before} already stored, {sweep.failed} "
               f"failed); {len(done.accepted)} accepted", flush=True)
 
-    result = calibrate_command(args.experiment, args.out, args.backend, args.workers,
+    result = calibrate_command(args.experiment, out, args.backend, args.workers,
                                args.scheduler, not args.quiet, report)
     if result.interrupted:
         again = f"se-sim calibrate {args.experiment} --out {result.out}"
@@ -173,7 +206,31 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
         print(f"calibration stopped: {result.stopped}; widen the tolerances or the bounds, or "
               "accept a larger quantile", file=sys.stderr)
         return EXIT_STOPPED
-    return 0
+    return EXIT_OK
+
+
+def _validate_calibration(args: argparse.Namespace, experiment: Any, out: Path) -> int:
+    """The calibration, then each target left out in turn; validation.csv and a table."""
+    from se_sim.analysis.abc_smc import RunFailed, calibrate_smc
+    from se_sim.analysis.calibrate import FOLDER, CalibrationFailed, fitted_sample, write_files
+    from se_sim.analysis.validation import format_validation, validate
+
+    def fit(part: Any, folder: Path) -> Any:
+        if part.spec.calibration.method == "smc":
+            return calibrate_smc(part, folder, args.backend, args.workers,
+                                 _say_generation).fit.sample
+        return fitted_sample(part, folder, args.backend, args.workers, args.scheduler)
+
+    try:
+        table = validate(experiment, out, fit, args.backend, args.workers, args.scheduler,
+                         lambda line: print(line, flush=True))
+    except (RunFailed, CalibrationFailed) as exc:
+        print(f"{exc}\nvalidation stopped; rerun to try again", file=sys.stderr)
+        return EXIT_FAILED_RUNS if isinstance(exc, RunFailed) else EXIT_STOPPED
+    [written] = write_files(out / FOLDER, {"validation.csv": table.to_csv(index=False)})
+    print(format_validation(table, experiment.spec.targets))
+    print(f"\nwritten to {written}")
+    return EXIT_OK
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
@@ -346,13 +403,17 @@ def _parser() -> argparse.ArgumentParser:
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")
 
     calibrate = _command(
-        sub, "calibrate", "fit parameters to an experiment's targets (ABC on the sweep runner)", [
+        sub, "calibrate", "fit parameters to an experiment's targets (ABC-SMC or rejection ABC)", [
             "se-sim calibrate experiments/calibrate_bang_sao_thong.yaml",
             "se-sim calibrate experiments/calibrate_bang_sao_thong.yaml --out /tmp/cal "
             "--workers 8",
+            "se-sim calibrate experiments/calibrate_bang_sao_thong.yaml --validate",
         ], _cmd_calibrate)
     calibrate.add_argument("experiment", help="experiment YAML file with targets:")
     _add_runner_options(calibrate)
+    calibrate.add_argument("--validate", action="store_true",
+                           help="also leave each target out in turn, and check the posterior "
+                           "predictive of every target (writes calibration/validation.csv)")
     calibrate.add_argument("--quiet", action="store_true", help="no progress bar")
 
     report = _command(

@@ -1,9 +1,16 @@
-"""Calibration by approximate Bayesian computation (ABC) on the sweep runner.
+"""Calibration by approximate Bayesian computation (ABC): ``se-sim calibrate``.
 
-The bounds of an ``lhs`` or ``sobol`` design are uniform priors; the experiment's ``targets:``
-are the patterns. Each design point is scored on the mean (or median) of every target metric over
-its replicates, at the distance ``sum_i w_i ((value_i - target_i) / tolerance_i)^2``, and the
-points the acceptance rule keeps (rejection ABC) are a sample of the approximate posterior.
+Two methods share the experiment's priors (the design's bounds), targets and output files:
+``smc``, pyabc's ABC-SMC with adaptive distances (``se_sim.analysis.abc_smc``), and
+``rejection``, rejection ABC in rounds on the sweep runner (this module), which runs on every
+backend (Dask, SLURM shards through ``se-sim sweep``) and resumes. Both write ``posterior.csv``,
+the posterior sample as field paths and a ``weight``, from which an experiment's
+``uncertainty: posterior:`` draws; ``se_sim.analysis.validation`` checks either.
+
+Rejection: each point of the ``lhs`` or ``sobol`` design is scored on the mean (or median) of
+every target metric over its replicates, at the distance
+``sum_i w_i ((value_i - target_i) / tolerance_i)^2``, and the points the acceptance rule keeps
+are a sample of the approximate posterior.
 
 With ``calibration.rounds`` > 1, each further round runs a Latin hypercube of as many points in
 the box spanned by the previous round's accepted points, widened by ``margin`` times its width on
@@ -127,6 +134,23 @@ def calibrate_command(
     return result
 
 
+class CalibrationFailed(RuntimeError):
+    """A calibration inside ``--validate`` had failed runs or accepted too few sets."""
+
+
+def fitted_sample(experiment: ExperimentFile, out: Path, backend: Backend = "local",
+                  workers: int | None = None, scheduler: str | None = None) -> pd.DataFrame:
+    """Calibrate by rejection into ``out`` and return the posterior sample (``--validate``)."""
+    result = calibrate(experiment, out, backend, workers, scheduler)
+    if result.interrupted:
+        raise KeyboardInterrupt
+    write_calibration(result, out / FOLDER)
+    if result.failed or result.stopped:
+        why = result.stopped or f"{result.failed} run(s) failed"
+        raise CalibrationFailed(f"{experiment.path}, calibration in {out}: {why}")
+    return result.rounds[-1].accepted[list(result.rounds[0].bounds)].assign(weight=1.0)
+
+
 def calibrate(
     experiment: ExperimentFile,
     out: Path,
@@ -139,9 +163,7 @@ def calibrate(
     """Run and score every round in ``out``; stop early if too few points are accepted."""
     parameters, prior = check_calibration(experiment)
     spec = experiment.spec
-    plan = plan_sweep(experiment)
-    probe = _probe_metrics(plan)
-    _check_targets(spec.targets, probe, experiment.path)
+    plan, probe = checked_plan(experiment)
     result = CalibrationResult(experiment, out)
     bounds, current, folder, seed = prior, experiment, out, spec.seed
     for number in range(1, spec.calibration.rounds + 1):
@@ -195,6 +217,15 @@ def check_calibration(experiment: ExperimentFile) -> tuple[list[str], Bounds]:
         raise InputError(lines)
     bounds = dict(spec.design.bounds)
     return list(bounds), bounds
+
+
+def checked_plan(experiment: ExperimentFile) -> tuple[Plan, dict[str, Any]]:
+    """The experiment's plan, and the summary of one probe run against which every target
+    metric was checked (empty if that run failed: the runs then say why)."""
+    plan = plan_sweep(experiment)
+    probe = _probe_metrics(plan)
+    _check_targets(experiment.spec.targets, probe, experiment.path)
+    return plan, probe
 
 
 def _probe_metrics(plan: Plan) -> dict[str, Any]:
@@ -370,20 +401,33 @@ def best(result: CalibrationResult) -> pd.Series | None:
 
 
 def write_calibration(result: CalibrationResult, folder: Path) -> list[Path]:
-    """scores.csv, accepted.csv, posterior.csv, best.yaml and calibration.json in ``folder``."""
+    """scores.csv, accepted.csv, posterior.csv (the accepted sets' parameters, each of weight
+    1), parameters.csv, best.yaml and calibration.json in ``folder``."""
     if not result.rounds:
         return []
-    folder.mkdir(parents=True, exist_ok=True)
     scores = pd.concat([r.scores for r in result.rounds], ignore_index=True)
+    accepted = result.rounds[-1].accepted
     files = {
         "scores.csv": scores.to_csv(index=False),
-        "accepted.csv": result.rounds[-1].accepted.to_csv(index=False),
-        "posterior.csv": posterior(result).to_csv(index=False),
+        "accepted.csv": accepted.to_csv(index=False),
+        "posterior.csv": accepted[list(result.rounds[0].bounds)].assign(weight=1.0)
+        .to_csv(index=False),
+        "parameters.csv": posterior(result).to_csv(index=False),
         "calibration.json": json.dumps(_record(result), indent=2) + "\n",
     }
     chosen = best(result)
     if chosen is not None:
         files["best.yaml"] = _best_yaml(result, chosen)
+    written = write_files(folder, files)
+    stale = folder / "best.yaml"
+    if chosen is None and stale.exists():
+        stale.unlink()  # from an earlier calibration into this folder that accepted something
+    return written
+
+
+def write_files(folder: Path, files: Mapping[str, str]) -> list[Path]:
+    """Each text to its file in ``folder``, atomically (a reader never sees half a file)."""
+    folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name, text in files.items():
         path = folder / name
@@ -391,9 +435,6 @@ def write_calibration(result: CalibrationResult, folder: Path) -> list[Path]:
         temporary.write_text(text, encoding="utf-8")
         os.replace(temporary, path)
         written.append(path)
-    stale = folder / "best.yaml"
-    if chosen is None and stale.exists():
-        stale.unlink()  # from an earlier calibration into this folder that accepted something
     return written
 
 
@@ -404,7 +445,9 @@ def _record(result: CalibrationResult) -> dict[str, Any]:
         "sha256": result.experiment.sha256,
         "targets": {m: {**t.model_dump(), "half_width": t.half_width}
                     for m, t in spec.targets.items()},
-        "calibration": spec.calibration.model_dump(exclude_none=True),
+        "method": "rejection",
+        "calibration": spec.calibration.model_dump(
+            exclude_none=True, exclude={"population", "generations"}),
         "replicates": spec.replicates,
         "stopped": result.stopped,
         "rounds": [{

@@ -435,6 +435,10 @@ def summarise(model: CommunityModel) -> dict[str, Any]:
         "cross_group_tie_share_end": model.network.cross_group_share(),
         "outgroup_trust_start": tracker.start["outgroup_trust"],
         "outgroup_trust_end": float(hh.trust_outgroup.mean()),
+        # pattern P4 as one number each: the change over the run (calibration targets)
+        "cross_group_tie_share_change": model.network.cross_group_share()
+        - tracker.start["cross_group_tie_share"],
+        "outgroup_trust_change": float(hh.trust_outgroup.mean()) - tracker.start["outgroup_trust"],
         "mean_degree_start": tracker.start["mean_degree"],
         "mean_degree_end": model.network.mean_degree,
         "active_enterprises_end": float(sum(e.active for e in model.enterprise_list)),
@@ -444,6 +448,9 @@ def summarise(model: CommunityModel) -> dict[str, Any]:
         "members_newcomer_end": float((hh.is_member & hh.newcomer).sum()),
         "members_per_1000_end": 1000.0 * hh.is_member.sum() * per_household,
         "buyers_end": buyers(model),
+        # source 002's floor for member households (THB 15,000 a month): income earned outside
+        "income_mean_members_end": float(hh.income[hh.is_member].mean())
+        if hh.is_member.any() else math.nan,
         "units_sold_total": tracker.units_sold,
         "revenue_total_thb": tracker.revenue,
         "profit_total_thb": tracker.profit,

@@ -196,13 +196,34 @@ class Acceptance(Section):
         return self
 
 
-class Calibration(Section):
-    """How ``se-sim calibrate`` turns scored runs into accepted parameter sets."""
+REJECTION_ONLY = ("accept", "rounds", "margin")
+SMC_ONLY = ("population", "generations")
 
+
+class Calibration(Section):
+    """How ``se-sim calibrate`` fits the design's bounds (uniform priors) to the targets:
+    ``rejection`` ABC in rounds on the sweep runner, or ``smc``, pyabc's ABC-SMC with adaptive
+    distances; ``predictive`` runs of posterior draws check the fit (``--validate``)."""
+
+    method: Literal["rejection", "smc"] = "rejection"
     accept: Acceptance = Acceptance(quantile=0.05)
     rounds: Annotated[int, Field(ge=1)] = 1
     margin: Annotated[float, Field(ge=0)] = 0.25
+    population: Annotated[int, Field(ge=5)] = 100
+    generations: Annotated[int, Field(ge=1)] = 4
     statistic: Literal["mean", "median"] = "mean"
+    predictive: Annotated[int, Field(ge=1)] = 100
+
+    @model_validator(mode="after")
+    def _fields_of_the_method(self) -> Calibration:
+        other = SMC_ONLY if self.method == "rejection" else REJECTION_ONLY
+        fields = type(self).model_fields
+        given = [name for name in other if getattr(self, name) != fields[name].default]
+        if given:
+            method = "smc" if self.method == "rejection" else "rejection"
+            raise ValueError(f"{', '.join(given)}: used by method {method} only, and this "
+                             f"calibration's method is {self.method}")
+        return self
 
 
 def _as_field_labels(value: Any) -> Any:
