@@ -200,10 +200,12 @@ LABELS: dict[str, dict[Language, str]] = {
     "event.bought": {"en": "bought from the enterprise for the first time",
                      "th": "ซื้อสินค้าของวิสาหกิจเป็นครั้งแรก"},
     # class mode
+    "class.off": {"en": "Class mode is off: the teacher starts it with se-sim app --class.",
+                  "th": "ยังไม่ได้เปิดโหมดชั้นเรียน ครูเริ่มได้ด้วยคำสั่ง se-sim app --class"},
     "class.board": {"en": "Class board (round {round})", "th": "กระดานของชั้นเรียน (รอบที่ {round})"},
     "class.join_here": {
-        "en": "Groups: open {address} and type the code {code}",
-        "th": "แต่ละกลุ่ม: เปิด {address} แล้วพิมพ์รหัส {code}"},
+        "en": "Groups: open {address} and type the code",
+        "th": "แต่ละกลุ่ม: เปิด {address} แล้วพิมพ์รหัส"},
     "class.code": {"en": "Join code", "th": "รหัสเข้าร่วม"},
     "class.group_name": {"en": "Group name (no personal names)",
                          "th": "ชื่อกลุ่ม (ไม่ต้องใส่ชื่อบุคคล)"},
