@@ -501,14 +501,14 @@ def StudentPage() -> None:
     lang = language.value
     solara.Style(CSS)
     solara.Title(text("title", lang))
+    use_board_version()
+    code, set_code = solara.use_state("")
+    name, set_name = solara.use_state("")
     with solara.AppBar():
         LanguageSwitch()
     if BOARD is None:
         solara.Warning(text("class.off", lang))
         return
-    use_board_version()
-    code, set_code = solara.use_state("")
-    name, set_name = solara.use_state("")
     try:
         group = BOARD.group_of(group_token.value)
     except BoardError:
@@ -538,6 +538,7 @@ def StudentPage() -> None:
 
 @solara.component
 def GroupChoice(name: str, lang: Language) -> None:
+    use_board_version()  # the teacher's lock shows here without a reload
     group = BOARD.state.groups[name]
     start = solara.use_memo(lambda: Settings.of(load_scenario(scenario_file.value)), [])
     labels = {policy_label(p, lang): p for p in POLICIES}
