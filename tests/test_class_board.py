@@ -87,3 +87,24 @@ def test_every_group_runs_on_the_same_seeds_and_choices_matter(board):
     fund = next(o for o in OUTCOMES if o.key == "fund_balance_end")
     assert ranking(results, fund)[0] == "C"  # a matching grant adds money to the fund
     assert ClassBoard(board.path).state.results["C"].runs == results["C"].runs
+
+
+def test_the_board_picture_has_every_outcome_in_thai_without_missing_glyphs(board) -> None:
+    import warnings
+    from pathlib import Path
+
+    from se_sim.app.board_chart import draw_board
+    from se_sim.app.class_board import Result
+    from se_sim.app.fonts import use_thai_fonts
+    from se_sim.app.labels import text
+
+    use_thai_fonts()
+    quantiles = {o.key: [1.0, 2.0, 3.0] for o in OUTCOMES}
+    results = {"กลุ่ม ก": Result("training", 0.2, quantiles, []),
+               "B": Result("none", 0.2, quantiles, [])}
+    figure = draw_board(results, "th")
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", "Glyph .* missing")
+        figure.savefig(Path("/dev/null"), format="png")
+    titles = [ax.get_title() for ax in figure.axes]
+    assert [t.split("\n")[0] for t in titles] == [text(o.key, "th") for o in OUTCOMES]

@@ -204,9 +204,10 @@ def run_group(board: ClassBoard, group: Group, base: Scenario, source: str, runs
     scenario = build_scenario(base.model_dump(mode="json"), source,
                               {**settings.overrides(base), **(extra or {})})
     ensemble = run_ensemble(scenario, settings, board.seeds(runs), (), progress)
-    rows = [{"seed": float(s.get("seed", 0)),
-             **{o.key: float(s.get(o.column, np.nan)) for o in OUTCOMES}}
-            for s in ensemble.summaries]
+    # Runs finish in any order: sorted by seed, a group's runs line up with every other's.
+    rows = sorted(({"seed": float(s.get("seed", 0)),
+                    **{o.key: float(s.get(o.column, np.nan)) for o in OUTCOMES}}
+                   for s in ensemble.summaries), key=lambda row: row["seed"])
     quantiles = {o.key: [float(q) for q in np.nanquantile([r[o.key] for r in rows],
                                                            [0.05, 0.5, 0.95])]
                  for o in OUTCOMES if rows}
