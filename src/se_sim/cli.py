@@ -192,6 +192,8 @@ def _cmd_app(args: argparse.Namespace) -> int:
     from se_sim.scenario import InputError, load_scenario
 
     load_scenario(args.scenario)  # a bad file is a one-line error, before any server starts
+    if args.runs < 1:
+        raise InputError([f"--runs {args.runs}: the runs per group's choice must be 1 or more"])
     if importlib.util.find_spec("solara") is None:
         raise InputError(["se-sim app needs the 'app' extra: pip install -e '.[app]' "
                           "(make setup installs it)"])
@@ -202,8 +204,6 @@ def _cmd_app(args: argparse.Namespace) -> int:
             raise InputError([f"--host {args.host} --port {args.port}: cannot listen there "
                               f"({exc.strerror}); pick another --port"]) from None
     page = Path(__file__).parent / "app" / "app.py"
-    if args.runs < 1:
-        raise InputError([f"--runs {args.runs}: must be 1 or more"])
     address = f"http://{_lan_address(args.host)}:{args.port}/"
     env = {**os.environ, "SE_SIM_APP_SCENARIO": str(Path(args.scenario).resolve())}
     if args.class_mode:

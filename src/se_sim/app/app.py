@@ -460,7 +460,8 @@ def ClassBoardPanel(path: str) -> None:
             solara.Button(text("class.unlock", lang), on_click=lambda: BOARD.lock(False),
                           disabled=not state.locked or class_round_task.pending)
             solara.Button(text("class.reveal", lang), on_click=BOARD.reveal,
-                          disabled=not state.results or state.revealed,
+                          disabled=not state.results or state.revealed
+                          or class_round_task.pending,
                           classes=["se-class-reveal"])
             solara.Button(text("class.reset", lang), on_click=BOARD.reset,
                           disabled=class_round_task.pending, classes=["se-class-reset"])
