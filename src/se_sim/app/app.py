@@ -61,6 +61,7 @@ CSS = """
 .se-grid img, .se-wide img { max-width: 100%; height: auto; }
 .v-input__slider .v-input__slot { flex-wrap: wrap; }  /* label above its slider: Thai labels */
 .v-input__slider .v-input__slot > .v-label { width: 100%; margin-bottom: 4px; }
+.se-knob .v-slider { margin-top: 30px; }  /* room for the value on the knob, below its label */
 """
 
 # Class mode (``se-sim app --class``): one board for every session of this server.
@@ -579,12 +580,10 @@ def GroupChoice(name: str, lang: Language) -> None:
     paragraph(text("class.wait", lang))
 
 
-@solara.component
-def Layout(children: list[Any] | None = None) -> None:
-    solara.AppLayout(children=children or [], navigation=False)
-
-
+# Solara shows these labels as tabs above both pages (the same in either language).
 routes = [
-    solara.Route(path="/", component=Page, label="teacher"),
-    solara.Route(path="student", component=StudentPage, label="student"),
+    solara.Route(path="/", component=Page,
+                 label=f"{text('class.teacher', 'en')} · {text('class.teacher', 'th')}"),
+    solara.Route(path="student", component=StudentPage,
+                 label=f"{text('class.groups_page', 'en')} · {text('class.groups_page', 'th')}"),
 ]

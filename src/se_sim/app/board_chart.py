@@ -11,11 +11,12 @@ from se_sim.app.labels import Language, text
 
 
 def draw_board(results: dict[str, Result], language: Language) -> Figure:
-    """One panel per outcome; a row per group: its median (dot) and 90% of its runs (bar).
-    The best group of each panel is drawn in bold; an arrow says which way is better."""
+    """One panel per outcome, one under the other (readable on a projector); a row per group:
+    its median (dot) and 90% of its runs (bar); an arrow says which way is better."""
     names = list(results)
-    fig = Figure(figsize=(3.0 * len(OUTCOMES), 1.4 + 0.45 * len(names)), dpi=100)
-    axes = fig.subplots(1, len(OUTCOMES), sharey=True)
+    panel = 0.75 + 0.3 * len(names)  # inches: a title and a row per group
+    fig = Figure(figsize=(8.0, panel * len(OUTCOMES)), dpi=100)
+    axes = fig.subplots(len(OUTCOMES), 1)
     rows = np.arange(len(names))
     for ax, outcome in zip(axes, OUTCOMES, strict=True):
         for row, name in zip(rows, names, strict=True):
@@ -25,9 +26,9 @@ def draw_board(results: dict[str, Result], language: Language) -> Figure:
                     solid_capstyle="butt")
             ax.plot([median], [row], "o", color=colour)
         better = "→" if outcome.higher_is_better else "←"
-        ax.set_title(f"{text(outcome.key, language)}\n({better})", fontsize=8)
-        ax.tick_params(labelsize=7)
-    axes[0].set_yticks(rows, names)
-    axes[0].invert_yaxis()
-    fig.subplots_adjust(left=0.08, right=0.99, top=0.8, bottom=0.12, wspace=0.25)
+        ax.set_title(f"{text(outcome.key, language)} ({better})", fontsize=10, loc="left")
+        ax.set_yticks(rows, names)
+        ax.set_ylim(len(names) - 0.5, -0.5)
+        ax.tick_params(labelsize=9)
+    fig.tight_layout()
     return fig

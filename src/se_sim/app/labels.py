@@ -210,6 +210,8 @@ LABELS: dict[str, dict[Language, str]] = {
     # class mode
     "class.off": {"en": "Class mode is off: the teacher starts it with se-sim app --class.",
                   "th": "ยังไม่ได้เปิดโหมดชั้นเรียน ครูเริ่มได้ด้วยคำสั่ง se-sim app --class"},
+    "class.teacher": {"en": "Teacher", "th": "ครู"},
+    "class.groups_page": {"en": "Groups", "th": "กลุ่ม"},
     "class.board": {"en": "Class board (round {round})", "th": "กระดานของชั้นเรียน (รอบที่ {round})"},
     "class.join_here": {
         "en": "Groups: open {address} and type the code",
