@@ -255,3 +255,5 @@ def test_app_command_refuses_a_bad_scenario_and_a_busy_port(capsys, tmp_path) ->
         port = busy.getsockname()[1]
         assert main(["app", str(BANG_SAO_THONG), "--port", str(port)]) == 2
     assert f"--port {port}: cannot listen there" in capsys.readouterr().err
+    assert main(["app", str(BANG_SAO_THONG), "--class", "--runs", "0"]) == 2
+    assert "--runs 0: the runs per group's choice must be 1 or more" in capsys.readouterr().err

@@ -205,13 +205,24 @@ def test_a_lesson_in_the_browser(page) -> None:
 
     # A slider and a typed seed (it arrives as text) act on Reset: 8 ties a household, seed 7.
     set_slider(page, "Ties per household", 8)
+    # Every slider shows its value in a box with its unit, and takes a typed number there.
+    page.wait_for_function("parseFloat(document.querySelector('.se-knob-mean_degree "
+                           ".se-knob-number input')?.value) === 8")
+    page.locator(".se-knob-mean_degree").get_by_text("ties").first.wait_for()
+    typed = page.locator(".se-knob-profit_share .se-knob-number input")
+    typed.fill("0.4")
+    typed.press("Enter")
+    page.wait_for_function("document.querySelector(`[role=slider][aria-label='Profit share to "
+                           "the fund']`)?.getAttribute('aria-valuenow') === '0.4'")
     seed = page.get_by_label("Seed (same seed, same run)")
     seed.fill("7")
     seed.press("Enter")
     page.get_by_role("button", name="Reset").click()
     wait_month(page, 0)
-    page.get_by_text("Ties per household: 8,", exact=False).wait_for()
-    page.get_by_text("seed 7", exact=False).wait_for()
+    settings = page.locator(".se-settings-charts")  # beside the charts, as well as above
+    settings.get_by_text("Ties per household: 8,", exact=False).wait_for()
+    settings.get_by_text("Profit share to the fund: 0.4,", exact=False).wait_for()
+    settings.get_by_text("seed 7", exact=False).wait_for()
     lap("slider and seed")
 
     # Thai: the page, the knobs and the charts change language; a Thai font is there.
@@ -233,7 +244,7 @@ def test_a_lesson_in_the_browser(page) -> None:
     # COVID-19 off, Reset, ensemble again: the earlier band stays in grey for comparison.
     page.get_by_text("วิกฤตโควิด-19", exact=True).click()
     page.get_by_role("button", name="Reset").click()
-    page.get_by_text("วิกฤตโควิด-19: ปิด", exact=False).wait_for()
+    settings.get_by_text("วิกฤตโควิด-19: ปิด", exact=False).wait_for()
     earlier = page.get_by_text("ผลรันซ้ำครั้งก่อน (วิกฤตโควิด-19: เปิด)", exact=False)
     earlier.wait_for()
     page.get_by_role("button", name="เริ่มรันซ้ำ").click()
@@ -267,7 +278,7 @@ def test_a_lesson_in_the_browser(page) -> None:
     page.get_by_text("เปิดไฟล์ zz_broken.yaml ไม่ได้", exact=False).wait_for()
     page.get_by_text("households.cout: unknown field", exact=False).wait_for()
     choose(page, "small_village.yaml")
-    page.get_by_text("small_village: ", exact=False).wait_for()
+    settings.get_by_text("small_village: ", exact=False).wait_for()
     wait_month(page, 0)
     lap("scenarios")
     print("browser steps (s): " + ", ".join(f"{k} {v:.1f}" for k, v in timings.items()))

@@ -253,6 +253,8 @@ def _cmd_app(args: argparse.Namespace) -> int:
     from se_sim.scenario import InputError, load_scenario
 
     load_scenario(args.scenario)  # a bad file is a one-line error, before any server starts
+    if args.runs < 1:
+        raise InputError([f"--runs {args.runs}: the runs per group's choice must be 1 or more"])
     if importlib.util.find_spec("solara") is None:
         raise InputError(["se-sim app needs the 'app' extra: pip install -e '.[app]' "
                           "(make setup installs it)"])
@@ -263,18 +265,23 @@ def _cmd_app(args: argparse.Namespace) -> int:
             raise InputError([f"--host {args.host} --port {args.port}: cannot listen there "
                               f"({exc.strerror}); pick another --port"]) from None
     page = Path(__file__).parent / "app" / "app.py"
+    address = f"http://{_lan_address(args.host)}:{args.port}/"
     env = {**os.environ, "SE_SIM_APP_SCENARIO": str(Path(args.scenario).resolve())}
+    if args.class_mode:
+        env.update(SE_SIM_CLASS="1", SE_SIM_CLASS_RUNS=str(args.runs),
+                   SE_SIM_CLASS_DIR=str(Path(args.class_dir).resolve()),
+                   SE_SIM_CLASS_ADDRESS=address)
     command = [sys.executable, "-m", "solara", "run", str(page), "--production", "--no-open",
                "--host", args.host, "--port", str(args.port)]
     # SIGTERM (e.g. from a test or a service manager) must also stop the server: run finally.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     server = subprocess.Popen(command, env=env)
-    address = f"http://{args.host}:{args.port}/"
     try:
         while server.poll() is None:
             with socket.socket() as client:
-                if client.connect_ex((args.host, args.port)) == 0:
-                    print(f"se-sim app: {args.scenario} at {address} (Ctrl-C stops it)",
+                if client.connect_ex((_lan_address(args.host), args.port)) == 0:
+                    groups = f"; groups join at {address}student" if args.class_mode else ""
+                    print(f"se-sim app: {args.scenario} at {address}{groups} (Ctrl-C stops it)",
                           flush=True)
                     break
             time.sleep(0.2)
@@ -439,6 +446,7 @@ def _parser() -> argparse.ArgumentParser:
     app = _command(sub, "app", "start the teaching page (Thai/English) in the browser", [
         "se-sim app",
         "se-sim app scenarios/bang_sao_thong.yaml --port 8800",
+        "se-sim app --class --host 0.0.0.0   # groups join from their own devices",
     ], _cmd_app)
     app.add_argument("scenario", nargs="?", default="scenarios/bang_sao_thong.yaml",
                      help="scenario YAML file; its folder's scenarios can be picked on the page "
@@ -446,7 +454,29 @@ def _parser() -> argparse.ArgumentParser:
     app.add_argument("--host", default="127.0.0.1",
                      help="address to listen on (default: 127.0.0.1)")
     app.add_argument("--port", type=int, default=8765, help="port (default: 8765)")
+    app.add_argument("--class", dest="class_mode", action="store_true",
+                     help="class mode: groups join at /student with a code shown on this page, "
+                     "choose a policy, and the class board compares their ensembles")
+    app.add_argument("--runs", type=int, default=20,
+                     help="class mode: runs per group's choice (default: 20)")
+    app.add_argument("--class-dir", default="results/class",
+                     help="class mode: folder of the board's file, kept across restarts "
+                     "(default: results/class)")
     return parser
+
+
+def _lan_address(host: str) -> str:
+    """The address other devices use: for 0.0.0.0, this machine's address on its network."""
+    import socket
+
+    if host not in ("0.0.0.0", ""):
+        return host
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("10.255.255.255", 1))  # no packet is sent: picks the outgoing address
+            return probe.getsockname()[0]
+        except OSError:
+            return "127.0.0.1"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

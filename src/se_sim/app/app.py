@@ -9,7 +9,9 @@ values are per browser session; each session also builds its own model.
 
 from __future__ import annotations
 
+import io
 import os
+import time
 from dataclasses import asdict
 from html import escape
 from pathlib import Path
@@ -20,7 +22,19 @@ import solara.lab
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 
+from se_sim.app.board_chart import draw_board
 from se_sim.app.charts import Chart, draw_chart, shown_charts
+from se_sim.app.class_board import (
+    OUTCOMES,
+    POLICIES,
+    BoardError,
+    ClassBoard,
+    chosen_groups,
+    ranking,
+    run_group,
+    runs_table,
+)
+from se_sim.app.controls import use_readable_knobs
 from se_sim.app.ensemble import Ensemble, compared, run_ensemble
 from se_sim.app.fonts import use_thai_fonts
 from se_sim.app.labels import LANGUAGES, Language, baht, metric_label, text
@@ -37,6 +51,7 @@ from se_sim.app.teaching_model import TeachingModel
 from se_sim.scenario import InputError, Scenario, load_scenario
 
 use_thai_fonts()
+use_readable_knobs()
 
 START = Path(os.environ.get("SE_SIM_APP_SCENARIO", "scenarios/bang_sao_thong.yaml")).resolve()
 CSS = """
@@ -46,7 +61,16 @@ CSS = """
 .se-grid img, .se-wide img { max-width: 100%; height: auto; }
 .v-input__slider .v-input__slot { flex-wrap: wrap; }  /* label above its slider: Thai labels */
 .v-input__slider .v-input__slot > .v-label { width: 100%; margin-bottom: 4px; }
+.se-knob .v-slider { margin-top: 30px; }  /* room for the value on the knob, below its label */
 """
+
+# Class mode (``se-sim app --class``): one board for every session of this server.
+CLASS_MODE = os.environ.get("SE_SIM_CLASS") == "1"
+CLASS_RUNS = int(os.environ.get("SE_SIM_CLASS_RUNS", "20"))
+CLASS_ADDRESS = os.environ.get("SE_SIM_CLASS_ADDRESS", "")
+BOARD = ClassBoard(Path(os.environ.get("SE_SIM_CLASS_DIR", "results/class")) / "board.json") \
+    if CLASS_MODE else None
+BOARD_POLL_S = 0.5
 
 COUNTERS = ("members", "fund_inflow_total_thb", "garden_reach_households", "revenue_thb")
 
@@ -58,6 +82,8 @@ ensembles: solara.Reactive[tuple[Ensemble, ...]] = solara.reactive(())  # newest
 runs = solara.reactive(20)
 picked = solara.reactive(0)
 extra_metric = solara.reactive("poverty_rate")
+group_token = solara.reactive("")  # a student page's private token, kept in its session
+group_message = solara.reactive("")
 
 
 def model_params(scenario: Scenario, path: str, lang: Language) -> dict[str, Any]:
@@ -65,10 +91,10 @@ def model_params(scenario: Scenario, path: str, lang: Language) -> dict[str, Any
     start = Settings.of(scenario)
     last_month = max(scenario.months - 1, 1)  # month 0 is the start: events begin in month 1
 
-    def slider(name: str, low: float, high: float, step: float) -> dict[str, Any]:
+    def slider(name: str, low: float, high: float, step: float, unit: str) -> dict[str, Any]:
         value = getattr(start, name)
         kind = "SliderInt" if isinstance(value, int) else "SliderFloat"
-        return {"type": kind, "label": text(name, lang), "value": value,
+        return {"type": kind, "label": text(name, lang), "value": value, "unit": text(unit, lang),
                 "min": min(low, value), "max": max(high, value), "step": step}
 
     def switch(name: str, label: str) -> dict[str, Any]:
@@ -76,14 +102,15 @@ def model_params(scenario: Scenario, path: str, lang: Language) -> dict[str, Any
 
     return {
         "scenario_file": path,
-        "profit_share": slider("profit_share", 0.0, profit_share_max(scenario), 0.05),
-        "mean_degree": slider("mean_degree", 1.0, 20.0, 0.5),
-        "homophily": slider("homophily", 0.0, 0.95, 0.05),
-        "newcomer_share": slider("newcomer_share", 0.05, 0.95, 0.05),
+        "profit_share": slider("profit_share", 0.0, profit_share_max(scenario), 0.05,
+                               "unit.share"),
+        "mean_degree": slider("mean_degree", 1.0, 20.0, 0.5, "unit.ties"),
+        "homophily": slider("homophily", 0.0, 0.95, 0.05, "unit.share"),
+        "newcomer_share": slider("newcomer_share", 0.05, 0.95, 0.05, "unit.share"),
         "shock": switch("shock", text(f"shock.{shock_kind(scenario)}", lang)),
-        "shock_month": slider("shock_month", 1, last_month, 1),
+        "shock_month": slider("shock_month", 1, last_month, 1, "unit.month"),
         **{kind: switch(kind, text(kind, lang)) for kind in INTERVENTION_KINDS},
-        "intervention_month": slider("intervention_month", 1, last_month, 1),
+        "intervention_month": slider("intervention_month", 1, last_month, 1, "unit.month"),
         "seed": {"type": "InputText", "label": text("seed", lang), "value": "0"},
     }
 
@@ -223,6 +250,17 @@ def Overview(model: TeachingModel) -> None:
 
 
 @solara.component
+def RunSettings(model: TeachingModel) -> None:
+    """The settings of the run on the charts, kept in sight above them."""
+    update_counter.get()
+    lang = language.value
+    settings = describe_settings(model.settings, shock_kind(model.config), lang)
+    solara.Info(text("this_run_settings", lang,
+                     settings=f"{model.config.name}: {settings}, seed {model.seed}"),
+                dense=True, classes=["se-settings-charts"])
+
+
+@solara.component
 def Counters(model: TeachingModel) -> None:
     """This month's outputs as plain numbers, out of sight, for the browser tests to read."""
     update_counter.get()
@@ -330,6 +368,8 @@ def Page() -> None:
               name=text("title", lang), play_interval=300).key(path)
     current = model.value
     with solara.Column(style={"width": "100%"}):
+        if BOARD is not None:
+            ClassBoardPanel(path)
         Problems(current)
         Counters(current)
         with solara.Row(style={"flex-wrap": "wrap", "align-items": "flex-start"}):
@@ -342,7 +382,208 @@ def Page() -> None:
                 EnsemblePanel(current)
             with solara.Column(style={"flex": "1 1 380px"}):
                 Story(current)
+        RunSettings(current)
         with solara.Div(classes=["se-grid"]):
             for chart in shown_charts(current.datacollector.model_vars):
                 ChartPanel(current, chart)
             AnyOutput(current)
+
+
+def policy_label(policy: str, lang: Language) -> str:
+    return text("class.none" if policy == "none" else policy, lang)
+
+
+def choice_label(policy: str, share: float | None, lang: Language) -> str:
+    return text("class.choice", lang, policy=policy_label(policy, lang), share=share or 0.0)
+
+
+def use_board_version() -> int:
+    """The board's version, re-read every half second: other sessions change the board."""
+    version, set_version = solara.use_state(BOARD.version if BOARD else 0)
+
+    def poll() -> None:
+        while BOARD is not None:
+            time.sleep(BOARD_POLL_S)
+            set_version(BOARD.version)
+
+    solara.use_thread(poll, dependencies=[])
+    return version
+
+
+@solara.lab.task(prefer_threaded=True)
+def class_round_task(path: str) -> None:
+    """Run every chosen group's ensemble, one after the other, on the board's common seeds."""
+    base = load_scenario(path)
+    groups = chosen_groups(BOARD.state.groups.values())
+    for done, group in enumerate(groups):
+        class_round_task.progress = 100.0 * done / max(len(groups), 1)
+        BOARD.record(group.name, run_group(BOARD, group, base, Path(path).name, CLASS_RUNS))
+
+
+def board_png(lang: Language) -> bytes:
+    buffer = io.BytesIO()
+    draw_board(BOARD.state.results, lang).savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def board_csv() -> bytes:
+    import pandas as pd
+
+    return pd.DataFrame(runs_table(BOARD.state.results)).to_csv(index=False).encode("utf-8")
+
+
+@solara.component
+def ClassBoardPanel(path: str) -> None:
+    """The teacher's view of the class: code and address, the groups, and the board."""
+    use_board_version()
+    lang = language.value
+    state = BOARD.state
+    chosen = chosen_groups(state.groups.values())
+    address = f"{CLASS_ADDRESS.rstrip('/')}/student"
+    with solara.Card(text("class.board", lang, round=state.round), classes=["se-class-board"]):
+        join_here = escape(text("class.join_here", lang, address=address))
+        solara.HTML(tag="div", unsafe_innerHTML=(
+            f"<span style='font-size:1.6em'>{join_here} "
+            f"<b class='se-join-code' style='font-size:1.4em'>{escape(state.code)}</b></span>"))
+        paragraph(text("class.groups", lang, n=len(state.groups), chosen=len(chosen)),
+                  classes=["se-class-count"])
+        for group in state.groups.values():
+            paragraph((group.name,), ": " + (choice_label(group.policy, group.profit_share, lang)
+                                             if group.chosen else "…"),
+                      classes=["se-class-group"])
+        with solara.Row(style={"flex-wrap": "wrap"}):
+            def lock_and_run() -> None:
+                BOARD.lock()
+                class_round_task(path)
+
+            solara.Button(text("class.lock", lang), color="primary", on_click=lock_and_run,
+                          disabled=state.locked or not chosen, classes=["se-class-lock"])
+            solara.Button(text("class.unlock", lang), on_click=lambda: BOARD.lock(False),
+                          disabled=not state.locked or class_round_task.pending)
+            solara.Button(text("class.reveal", lang), on_click=BOARD.reveal,
+                          disabled=not state.results or state.revealed
+                          or class_round_task.pending,
+                          classes=["se-class-reveal"])
+            solara.Button(text("class.reset", lang), on_click=BOARD.reset,
+                          disabled=class_round_task.pending, classes=["se-class-reset"])
+        if class_round_task.pending:
+            solara.ProgressLinear(class_round_task.progress or True)
+        elif class_round_task.error:
+            solara.Error(str(class_round_task.exception))
+        if state.results and not state.revealed:
+            solara.Info(text("class.hidden", lang))
+        if state.results and state.revealed:
+            BoardResults(lang)
+
+
+@solara.component
+def BoardResults(lang: Language) -> None:
+    results = BOARD.state.results
+    seeds = BOARD.seeds(CLASS_RUNS)
+    paragraph(text("class.common_seeds", lang, runs=len(seeds), first=seeds[0], last=seeds[-1]))
+    with solara.Div(classes=["se-wide", "se-board-chart"]):
+        solara.FigureMatplotlib(draw_board(results, lang), format="png")
+    for outcome in OUTCOMES:
+        order = ranking(results, outcome)
+        if order:
+            best = results[order[0]]
+            paragraph(text("class.best", lang, outcome=text(outcome.key, lang), group=order[0],
+                           choice=choice_label(best.policy, best.profit_share, lang)) +
+                      " · " + " > ".join(order), classes=["se-class-best"])
+    with solara.Row():
+        solara.FileDownload(lambda: board_png(lang), filename="class_board.png",
+                            label=text("class.download_png", lang))
+        solara.FileDownload(board_csv, filename="class_runs.csv",
+                            label=text("class.download_csv", lang))
+
+
+@solara.component
+def StudentPage() -> None:
+    """A group's page: join with the code and a group name, then send the group's choice."""
+    lang = language.value
+    solara.Style(CSS)
+    solara.Title(text("title", lang))
+    use_board_version()
+    code, set_code = solara.use_state("")
+    name, set_name = solara.use_state("")
+    with solara.AppBar():
+        LanguageSwitch()
+    if BOARD is None:
+        solara.Warning(text("class.off", lang))
+        return
+    try:
+        group = BOARD.group_of(group_token.value)
+    except BoardError:
+        group = None
+    with solara.Card(text("class.board", lang, round=BOARD.state.round),
+                     style={"max-width": "640px"}):
+        if group is None:
+            solara.InputText(text("class.code", lang), value=code, on_value=set_code,
+                             classes=["se-class-code"])
+            solara.InputText(text("class.group_name", lang), value=name, on_value=set_name,
+                             classes=["se-class-name"])
+
+            def join() -> None:
+                try:
+                    group_token.set(BOARD.join(code, name))
+                    group_message.set("")
+                except BoardError as error:
+                    group_message.set(error.key)
+
+            solara.Button(text("class.join", lang), color="primary", on_click=join,
+                          classes=["se-class-join"])
+            if group_message.value:
+                solara.Error(text(group_message.value, lang), classes=["se-class-error"])
+            return
+        GroupChoice(group.name, lang)
+
+
+@solara.component
+def GroupChoice(name: str, lang: Language) -> None:
+    use_board_version()  # the teacher's lock shows here without a reload
+    group = BOARD.state.groups[name]
+    start = solara.use_memo(lambda: Settings.of(load_scenario(scenario_file.value)), [])
+    labels = {policy_label(p, lang): p for p in POLICIES}
+    policy, set_policy = solara.use_state(group.policy)
+    share, set_share = solara.use_state(group.profit_share if group.profit_share is not None
+                                        else start.profit_share)
+    saved, set_saved = solara.use_state("")
+    paragraph((text("class.joined", lang, name=name),), classes=["se-class-joined"])
+    paragraph(text("class.question", lang))
+    solara.Select(text("class.policy", lang), values=list(labels),
+                  value=policy_label(policy, lang),
+                  on_value=lambda label: set_policy(labels[label]),
+                  classes=["se-class-policy"])
+    solara.SliderFloat(text("profit_share", lang), value=share, on_value=set_share, min=0.0,
+                       max=profit_share_max(load_scenario(scenario_file.value)), step=0.05,
+                       thumb_label="always")
+    solara.InputFloat("", value=share, on_value=lambda v: set_share(float(v or 0.0)),
+                      dense=True, suffix=text("unit.share", lang), style={"max-width": "9em"})
+
+    def send() -> None:
+        try:
+            BOARD.choose(group_token.value, policy, share)
+            set_saved("class.saved")
+        except BoardError as error:
+            set_saved(error.key)
+
+    solara.Button(text("class.submit", lang), color="primary", on_click=send,
+                  disabled=BOARD.state.locked, classes=["se-class-submit"])
+    if saved == "class.saved" and group.chosen:
+        solara.Success(text("class.saved", lang, choice=choice_label(group.policy,
+                                                                      group.profit_share, lang)),
+                       classes=["se-class-saved"])
+    elif saved:
+        solara.Error(text(saved, lang), classes=["se-class-error"])
+    if BOARD.state.locked:
+        solara.Info(text("class.locked", lang))
+    paragraph(text("class.wait", lang))
+
+
+# Solara shows these labels as tabs above both pages (the same in either language).
+routes = [
+    solara.Route(path="/", component=Page,
+                 label=f"{text('class.teacher', 'en')} · {text('class.teacher', 'th')}"),
+    solara.Route(path="student", component=StudentPage,
+                 label=f"{text('class.groups_page', 'en')} · {text('class.groups_page', 'th')}"),
+]

@@ -34,7 +34,9 @@ CHARTS = (
     Chart("chart.fund", ("fund_balance_thb", "fund_grants_total_thb")),
     Chart("chart.food", ("food_secure_households", "garden_reach_households")),
     Chart("chart.ties", ("cross_group_tie_share", "outgroup_trust_mean")),
-    Chart("chart.income", ("disposable_income_original_thb", "disposable_income_newcomer_thb")),
+    Chart("chart.income", ("disposable_income_original_thb", "disposable_income_newcomer_thb",
+                           "disposable_income_vulnerable_thb", "disposable_income_members_thb")),
+    Chart("chart.poverty", ("poverty_rate",)),
     Chart("chart.members", ("members_original", "members_newcomer", "buyers")),
     Chart("chart.sales", ("revenue_thb", "profit_thb")),
 )

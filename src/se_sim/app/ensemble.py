@@ -28,6 +28,7 @@ class Ensemble:
     failed: int
     first_error: str
     seconds: float
+    summaries: tuple[dict[str, float], ...] = ()  # each successful run's end-of-run summary
 
 
 def run_ensemble(
@@ -44,17 +45,19 @@ def run_ensemble(
     seeds, series = tuple(seeds), tuple(series)
     job = ScenarioJob(scenario.model_dump(mode="json"), scenario.name, {}, series)
     specs = [RunSpec(i, 0, i, seed, {}) for i, seed in enumerate(seeds)]
-    tables, errors = [], []
+    tables, summaries, errors = [], [], []
     workers = min(workers or default_workers(), len(specs))
     for done, result in enumerate(run_all(specs, job, backend, workers), start=1):
         if result.status == "ok":
             tables.append(pd.DataFrame(result.steps).assign(seed=result.seed))
+            summaries.append(result.summary)
         else:
             errors.append(result.error.strip().splitlines()[-1])
         progress(done)
     steps = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame({"month": []})
     return Ensemble(scenario, settings, seeds, Bands(len(tables), bands(steps, series)),
-                    len(errors), errors[0] if errors else "", time.perf_counter() - start)
+                    len(errors), errors[0] if errors else "", time.perf_counter() - start,
+                    tuple(summaries))
 
 
 def compared(ensembles: Iterable[Ensemble], scenario: Scenario,

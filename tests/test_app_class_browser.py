@@ -1,0 +1,142 @@
+"""Class mode in a real browser: the teacher's page and two groups, each in its own browser
+context (as on separate devices), through one round: join, choose, lock and run, reveal.
+
+Small on purpose (300 households, 24 months, 5 runs per group) to keep the test short.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import BANG_SAO_THONG, ROOT
+from tests.test_app_browser import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    WAIT_MS,
+    _first_line,
+    free_port,
+)
+
+START_TIMEOUT_S = 90
+
+
+@pytest.fixture(scope="module")
+def class_app(tmp_path_factory) -> Iterator[tuple[str, Path]]:
+    """``se-sim app --class`` on a small village; the URL and the board's file."""
+    folder = tmp_path_factory.mktemp("class")
+    case = yaml.safe_load(BANG_SAO_THONG.read_text(encoding="utf-8"))
+    small = {**case, "name": "small_village", "months": 24,
+             "households": {**case["households"], "count": 300}}
+    scenario = folder / "small_village.yaml"
+    scenario.write_text(yaml.safe_dump(small), encoding="utf-8")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    log = (ARTIFACTS / "class-server.log").open("w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "se_sim.cli", "app", str(scenario), "--port", str(port),
+         "--class", "--runs", "5", "--class-dir", str(folder / "board")],
+        stdout=subprocess.PIPE, stderr=log, text=True, start_new_session=True, cwd=ROOT)
+    try:
+        _first_line(server, "se-sim app:", START_TIMEOUT_S)
+        yield f"http://127.0.0.1:{port}/", folder / "board" / "board.json"
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run scripts/ensure-browser (make test does)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def open_page(browser, url: str):
+    page = browser.new_context(viewport={"width": 1300, "height": 1600}).new_page()
+    page.set_default_timeout(WAIT_MS)
+    page.goto(url)
+    return page
+
+
+def type_into(page, label: str, value: str) -> None:
+    field = page.get_by_label(label)
+    field.fill(value)
+    field.press("Enter")
+
+
+def join(page, code: str, name: str) -> None:
+    type_into(page, "Join code", code)
+    type_into(page, "Group name (no personal names)", name)
+    page.get_by_role("button", name="Join").click()
+
+
+def choose_policy(page, policy: str) -> None:
+    page.locator(".se-class-policy").click()
+    page.locator(".v-menu__content .v-list-item", has_text=policy).click()
+    page.get_by_role("button", name="Send our choice").click()
+    page.locator(".se-class-saved", has_text=policy).wait_for()
+
+
+def test_a_class_round_in_the_browser(class_app, browser) -> None:
+    url, board_file = class_app
+    teacher = open_page(browser, url)
+    code = teacher.locator(".se-join-code").text_content().strip()
+    assert len(code) == 4 and code.isdigit()
+    teacher.get_by_text("/student").first.wait_for()
+
+    tigers, lions = open_page(browser, url + "student"), open_page(browser, url + "student")
+    wrong = "0000" if code != "0000" else "1111"
+    join(tigers, wrong, "Tigers")
+    tigers.locator(".se-class-error", has_text="not this class's code").wait_for()
+    join(tigers, code, "Tigers")
+    tigers.get_by_text("You are group Tigers.").wait_for()
+    choose_policy(tigers, "New market channel")
+
+    # Another device cannot take the Tigers' place: the name is refused, and without the
+    # Tigers' token there is no way to send a choice for them.
+    join(lions, code, "Tigers")
+    lions.locator(".se-class-error", has_text="already has that name").wait_for()
+    join(lions, code, "Lions")
+    lions.get_by_text("You are group Lions.").wait_for()
+    choose_policy(lions, "Training (enterprise skills)")
+    groups = json.loads(board_file.read_text(encoding="utf-8"))["groups"]
+    assert (groups["Tigers"]["policy"], groups["Lions"]["policy"]) == ("market_channel",
+                                                                       "training")
+
+    teacher.get_by_text("2 groups joined, 2 have chosen").wait_for()
+    teacher.get_by_role("button", name="Lock choices and run").click()
+    lions.get_by_text("The teacher has locked the choices.").wait_for()
+    teacher.get_by_role("button", name="Reveal results").click(timeout=4 * WAIT_MS)
+    teacher.locator(".se-board-chart img").wait_for()
+    best = teacher.locator(".se-class-best")
+    best.first.wait_for()
+    assert best.count() == 5 and all("Tigers" in t and "Lions" in t
+                                     for t in best.all_text_contents())
+    teacher.get_by_text("on the same seeds (0–4)").wait_for()
+    teacher.screenshot(path=str(ARTIFACTS / "class-board.png"), full_page=True)
+    lions.screenshot(path=str(ARTIFACTS / "class-student.png"), full_page=True)
+    results = json.loads(board_file.read_text(encoding="utf-8"))["results"]
+    assert {name: len(r["runs"]) for name, r in results.items()} == {"Tigers": 5, "Lions": 5}
+    assert all(len(r["quantiles"]["people_helped"]) == 3 for r in results.values())
