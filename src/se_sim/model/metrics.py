@@ -448,9 +448,6 @@ def summarise(model: CommunityModel) -> dict[str, Any]:
         "members_newcomer_end": float((hh.is_member & hh.newcomer).sum()),
         "members_per_1000_end": 1000.0 * hh.is_member.sum() * per_household,
         "buyers_end": buyers(model),
-        # source 002's floor for member households (THB 15,000 a month): income earned outside
-        "income_mean_members_end": float(hh.income[hh.is_member].mean())
-        if hh.is_member.any() else math.nan,
         "units_sold_total": tracker.units_sold,
         "revenue_total_thb": tracker.revenue,
         "profit_total_thb": tracker.profit,
