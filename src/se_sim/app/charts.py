@@ -70,43 +70,76 @@ def _band(ax: Axes, quantiles: np.ndarray, colour: str, style: str) -> None:
     ax.plot(x, median, color=colour, lw=1.2, ls=style)
 
 
+class ChartPicture:
+    """One chart kept for a whole run: the axes, ticks, bands and legend are built once (building
+    them was most of a redraw's time), and each month only this run's lines and the shock
+    shading change. Build a new picture when the bands, the language or the legend change."""
+
+    def __init__(self, chart: Chart, run: pd.DataFrame, months: int, language: Language,
+                 current: Bands | None = None, earlier: Bands | None = None,
+                 earlier_label: str = "") -> None:
+        self.figure = Figure(figsize=(5.2, 3.1), dpi=100)
+        self.figure.subplots_adjust(left=0.13, right=0.98, top=0.9, bottom=0.15)
+        ax = self.ax = self.figure.add_subplot()
+        self.lines: dict[str, Line2D] = {}
+        self.shaded = 0  # months of ``run`` whose shock shading is drawn
+        handles = []
+        for i, name in enumerate(chart.series):
+            colour = PALETTE[i % len(PALETTE)]
+            if earlier is not None and name in earlier.quantiles:
+                _band(ax, earlier.quantiles[name], EARLIER, "--")
+            if current is not None and name in current.quantiles:
+                _band(ax, current.quantiles[name], colour, ":")
+            if name in run:
+                self.lines[name], = ax.plot([], [], color=colour, lw=2.0)
+            handles.append((Line2D([], [], color=colour, lw=2.0), metric_label(name, language)))
+        if shock_months(run).size:
+            handles.append((Patch(color="grey", alpha=0.1), text("shock_months", language)))
+        if current is not None:
+            handles.append(((Patch(color="black", alpha=0.15),
+                             Line2D([], [], color="black", ls=":")),
+                            text("band", language, n=current.runs)))
+        if earlier is not None:
+            handles.append(((Patch(color=EARLIER, alpha=0.15),
+                             Line2D([], [], color=EARLIER, ls="--")), earlier_label))
+        ax.set_title(text(chart.key, language), fontsize=10)
+        ax.set_xlabel(text("axis.month", language))
+        ax.xaxis.get_major_locator().set_params(integer=True)
+        ax.set_xlim(0, months)
+        ax.legend(*zip(*handles, strict=True), fontsize=7, loc="best")
+        ax.tick_params(labelsize=8)
+        self.update(run)
+
+    def update(self, run: pd.DataFrame) -> Figure:
+        """This run's months so far: new line data, shading for new shock months, and y limits
+        widened to the new values (a run only adds months, so limits only grow)."""
+        so_far = np.arange(len(run))
+        for month in shock_months(run):
+            if month >= self.shaded:
+                self.ax.axvspan(month - 0.5, month + 0.5, color="grey", alpha=0.1, lw=0)
+        self.shaded = len(run)
+        for name, line in self.lines.items():
+            values = run[name].to_numpy(dtype=float)
+            line.set_data(so_far, values)
+            line.set_marker("o" if len(run) == 1 else "None")
+            finite = np.isfinite(values)
+            if finite.any():
+                self.ax.update_datalim(np.column_stack([so_far[finite], values[finite]]))
+        self.ax.autoscale_view()
+        return self.figure
+
+
+def shock_months(run: pd.DataFrame) -> np.ndarray:
+    """The months so far with a shock on (the grey shading)."""
+    if "shock_active" not in run:
+        return np.zeros(0, dtype=int)
+    return np.flatnonzero(run["shock_active"].to_numpy() > 0)
+
+
 def draw_chart(chart: Chart, run: pd.DataFrame, months: int, language: Language,
                current: Bands | None = None, earlier: Bands | None = None,
                earlier_label: str = "") -> Figure:
     """One chart over the whole horizon (``months``): grey shading on shock months so far, the
     earlier ensemble in grey, the current ensemble's band and median in each series' colour,
     and this run on top (a dot while it has a single month)."""
-    fig = Figure(figsize=(5.2, 3.1), dpi=100)
-    fig.subplots_adjust(left=0.13, right=0.98, top=0.9, bottom=0.15)  # constrained: +40% time
-    ax = fig.add_subplot()
-    so_far = np.arange(len(run))
-    shock = so_far[run["shock_active"].to_numpy() > 0] if "shock_active" in run else so_far[:0]
-    for month in shock:
-        ax.axvspan(month - 0.5, month + 0.5, color="grey", alpha=0.1, lw=0)
-    handles = []
-    for i, name in enumerate(chart.series):
-        colour = PALETTE[i % len(PALETTE)]
-        if earlier is not None and name in earlier.quantiles:
-            _band(ax, earlier.quantiles[name], EARLIER, "--")
-        if current is not None and name in current.quantiles:
-            _band(ax, current.quantiles[name], colour, ":")
-        if name in run:
-            ax.plot(so_far, run[name].to_numpy(), color=colour, lw=2.0,
-                    marker="o" if len(run) == 1 else None)
-        handles.append((Line2D([], [], color=colour, lw=2.0), metric_label(name, language)))
-    if shock.size:
-        handles.append((Patch(color="grey", alpha=0.1), text("shock_months", language)))
-    if current is not None:
-        handles.append(((Patch(color="black", alpha=0.15), Line2D([], [], color="black", ls=":")),
-                        text("band", language, n=current.runs)))
-    if earlier is not None:
-        handles.append(((Patch(color=EARLIER, alpha=0.15), Line2D([], [], color=EARLIER, ls="--")),
-                        earlier_label))
-    ax.set_title(text(chart.key, language), fontsize=10)
-    ax.set_xlabel(text("axis.month", language))
-    ax.xaxis.get_major_locator().set_params(integer=True)
-    ax.set_xlim(0, months)
-    ax.legend(*zip(*handles, strict=True), fontsize=7, loc="best")
-    ax.tick_params(labelsize=8)
-    return fig
-
+    return ChartPicture(chart, run, months, language, current, earlier, earlier_label).figure
