@@ -15,8 +15,10 @@ import os
 import statistics
 import time
 from dataclasses import asdict
+from functools import partial
 from pathlib import Path
 
+import pandas as pd
 from matplotlib.figure import Figure
 
 from se_sim.app.charts import Chart, ChartPicture, draw_chart, shown_charts
@@ -56,14 +58,26 @@ def main() -> None:
     pictures = [ChartPicture(chart, table, months, "th") for chart in charts]
     seconds: dict[str, list[float]] = {"step": [], "rebuilt": [], "kept network": [],
                                        "kept charts": []}
+    def rebuilt(table: pd.DataFrame) -> None:
+        png(draw_network(model, model.view, "th", picked=0))
+        for chart in charts:
+            png(draw_chart(chart, table, months, "th"))
+
+    def kept_network() -> None:
+        network.update(model)
+        network.png()
+
+    def kept_charts(table: pd.DataFrame) -> None:
+        for picture in pictures:
+            picture.update(table)
+            picture.png()
+
     for _ in range(args.steps):
         seconds["step"].append(timed(model.step))
         table = model.datacollector.get_model_vars_dataframe()
-        seconds["rebuilt"].append(timed(lambda: [
-            png(draw_network(model, model.view, "th", picked=0)),
-            *(png(draw_chart(chart, table, months, "th")) for chart in charts)]))
-        seconds["kept network"].append(timed(lambda: png(network.update(model))))
-        seconds["kept charts"].append(timed(lambda: [png(p.update(table)) for p in pictures]))
+        seconds["rebuilt"].append(timed(partial(rebuilt, table)))
+        seconds["kept network"].append(timed(kept_network))
+        seconds["kept charts"].append(timed(partial(kept_charts, table)))
     kept = [a + b for a, b in zip(seconds["kept network"], seconds["kept charts"], strict=True)]
     print(f"Redraw after STEP at {model.households.n:,} households, {len(charts)} charts, "
           f"{args.steps} months (median, range):")

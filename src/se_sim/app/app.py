@@ -21,6 +21,7 @@ import solara
 import solara.lab
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
+from solara.alias import rw
 
 from se_sim.app.board_chart import draw_board
 from se_sim.app.charts import Chart, ChartPicture, shock_months, shown_charts
@@ -200,7 +201,8 @@ def NetworkPanel(model: TeachingModel) -> None:
     picture = solara.use_memo(lambda: NetworkPicture(model, model.view, lang, picked.value),
                               [model, lang, picked.value])
     with solara.Div(classes=["se-wide", "se-network"]):
-        solara.FigureMatplotlib(picture.update(model), format="png")
+        picture.update(model)
+        rw.Image(value=picture.png(), format="png")
         solara.Text(text("network_help", lang), style={"font-size": "0.85em"})
 
 
@@ -340,7 +342,8 @@ def ChartPanel(model: TeachingModel, chart: Chart) -> None:
                              earlier and earlier.bands, text("earlier", lang, difference=label)),
         [model, chart, lang, current, earlier, label, shocked])
     with solara.Div(classes=["se-chart", f"se-{chart.key.replace('.', '-')}"]):
-        solara.FigureMatplotlib(picture.update(table), format="png")
+        picture.update(table)
+        rw.Image(value=picture.png(), format="png")
 
 
 @solara.component

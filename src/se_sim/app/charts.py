@@ -19,7 +19,10 @@ from matplotlib.patches import Patch
 
 from se_sim.analysis.plots import monthly_quantiles
 from se_sim.app.labels import Language, metric_label, text
+from se_sim.app.snapshot import Snapshot
 
+MARGIN = 0.05  # of the data's span, below and above, as matplotlib's own autoscale
+HEADROOM = 0.3  # of the data's span, on the side a run grew beyond the axis
 PALETTE = ("#0072B2", "#009E73", "#D55E00", "#CC79A7", "#E69F00", "#56B4E9")
 EARLIER = "#777777"
 
@@ -73,7 +76,9 @@ def _band(ax: Axes, quantiles: np.ndarray, colour: str, style: str) -> None:
 class ChartPicture:
     """One chart kept for a whole run: the axes, ticks, bands and legend are built once (building
     them was most of a redraw's time), and each month only this run's lines and the shock
-    shading change. Build a new picture when the bands, the language or the legend change."""
+    shading change. Build a new picture when the bands, the language or the legend change.
+    The y axis leaves room above (or below) a growing run, so that its limits, and with them
+    the drawn background of ``png``, change only now and then."""
 
     def __init__(self, chart: Chart, run: pd.DataFrame, months: int, language: Language,
                  current: Bands | None = None, earlier: Bands | None = None,
@@ -83,6 +88,7 @@ class ChartPicture:
         ax = self.ax = self.figure.add_subplot()
         self.lines: dict[str, Line2D] = {}
         self.shaded = 0  # months of ``run`` whose shock shading is drawn
+        self.snapshot: Snapshot | None = None  # made by the first ``png``
         handles = []
         for i, name in enumerate(chart.series):
             colour = PALETTE[i % len(PALETTE)]
@@ -125,8 +131,30 @@ class ChartPicture:
             finite = np.isfinite(values)
             if finite.any():
                 self.ax.update_datalim(np.column_stack([so_far[finite], values[finite]]))
-        self.ax.autoscale_view()
+        self._fit_y()
         return self.figure
+
+    def _fit_y(self) -> None:
+        """Widen the y axis when the data leave it, with room to grow in that direction."""
+        low, high = self.ax.dataLim.intervaly
+        if not (np.isfinite(low) and np.isfinite(high)):
+            return
+        bottom, top = self.ax.get_ylim()
+        fresh = self.ax.get_autoscaley_on()  # not yet fitted: the first call
+        if not fresh and bottom <= low and high <= top:
+            return
+        span = (high - low) or max(abs(high), 1.0)
+        below = HEADROOM if not fresh and low < bottom else MARGIN
+        above = HEADROOM if not fresh and high > top else MARGIN
+        self.ax.set_ylim(low - below * span, high + above * span)
+
+    def png(self) -> bytes:
+        """The chart now as PNG, drawing only this run's lines over a kept background."""
+        if self.snapshot is None:
+            self.snapshot = Snapshot(self.figure, [*self.lines.values(), *self.ax.patches])
+        for patch in self.ax.patches[len(self.snapshot.moving) - len(self.lines):]:
+            self.snapshot.add(patch)  # shading of new shock months
+        return self.snapshot.png(self.ax.get_ylim())
 
 
 def shock_months(run: pd.DataFrame) -> np.ndarray:

@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from se_sim.app.labels import Language, text
+from se_sim.app.snapshot import Snapshot
 
 MAX_DRAWN = 1000
 GOLDEN_ANGLE = np.pi * (3.0 - np.sqrt(5.0))
@@ -118,9 +119,9 @@ class NetworkPicture:
                 facecolors="none" if hollow else colour, edgecolors=colour if hollow else None)
         if picked is not None and not (0 <= picked < view.total and self.where[picked] >= 0):
             picked = None  # not drawn: no ring, and no legend entry
-        if picked is not None:
-            ax.scatter(*view.xy[self.where[picked]], s=self.size * 14, facecolors="none",
-                       edgecolors="black", linewidths=2.0, zorder=5)
+        self.ring = None if picked is None else ax.scatter(
+            *view.xy[self.where[picked]], s=self.size * 14, facecolors="none",
+            edgecolors="black", linewidths=2.0, zorder=5)
         ax.update_datalim(view.xy)
         ax.autoscale_view()
         _legend(fig, language, "buying" in flags, picked)
@@ -128,6 +129,7 @@ class NetworkPicture:
         if view.sampled:
             title += " · " + text("sampled", language, shown=view.drawn.size, total=view.total)
         fig.suptitle(title, fontsize=10, y=0.99)
+        self.snapshot: Snapshot | None = None  # made by the first ``png``
         self.update(model)
 
     def update(self, model: Any) -> Figure:
@@ -156,6 +158,15 @@ class NetworkPicture:
             self.overlays[name].set_offsets(view.xy[rows])
             self.overlays[name].set_sizes([self.size * scale])
         return self.figure
+
+    def png(self) -> bytes:
+        """The network now as PNG: ties and marks drawn over the kept legend and title."""
+        if self.snapshot is None:
+            self.snapshot = Snapshot(self.figure, [self.ties, self.cross_ties,
+                                                   *self.households.values(),
+                                                   *self.overlays.values(),
+                                                   *([self.ring] if self.ring else [])])
+        return self.snapshot.png(None)
 
 
 # The marks over the households: flag, marker, colour, size relative to a household's dot.
