@@ -35,6 +35,7 @@ app: $(STAMP) browser
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_model.py
 	$(BIN)/python benchmarks/bench_sweep.py
+	$(BIN)/python benchmarks/bench_redraw.py
 
 clean:
 	rm -rf $(VENV)

@@ -16,11 +16,17 @@ import pandas as pd
 import pytest
 from matplotlib.collections import LineCollection
 
-from se_sim.app.charts import CHARTS, Bands, bands, draw_chart, shown_charts
+from se_sim.app.charts import CHARTS, Bands, ChartPicture, bands, draw_chart, shown_charts
 from se_sim.app.ensemble import compared, run_ensemble
 from se_sim.app.fonts import THAI_FAMILIES, use_thai_fonts
 from se_sim.app.labels import LABELS, text
-from se_sim.app.network_view import draw_network, household_flags, make_view, view_rng
+from se_sim.app.network_view import (
+    NetworkPicture,
+    draw_network,
+    household_flags,
+    make_view,
+    view_rng,
+)
 from se_sim.app.settings import Settings, difference, parse_seed, profit_share_max
 from se_sim.app.story import describe, events
 from se_sim.app.teaching_model import TeachingModel
@@ -144,6 +150,38 @@ def test_ties_between_the_groups_are_the_highlighted_lines() -> None:
     expected_cross = int((newcomer[model.network.u] != newcomer[model.network.v]).sum())
     assert cross == expected_cross and within + cross == model.network.edge_count
     assert "ใครรู้จักใคร" in figure.texts[0].get_text()
+
+
+def test_a_kept_network_picture_shows_the_same_month_as_a_new_one() -> None:
+    model = page_model(seed=2)
+    kept = NetworkPicture(model, model.view, "en", picked=4)
+    first = kept.png()
+    for _ in range(4):
+        model.step()
+        kept.update(model)
+    now = kept.png()
+    assert now == NetworkPicture(model, model.view, "en", picked=4).png()
+    assert now != first
+
+
+def test_a_kept_chart_draws_the_run_so_far_over_a_background_kept_while_values_fit() -> None:
+    run = pd.DataFrame({"fund_balance_thb": [0.0, 10.0, 20.0, 30.0, 15.0],
+                        "fund_grants_total_thb": [0.0, 1.0, 2.0, 3.0, 4.0],
+                        "shock_active": [0.0, 1.0, 1.0, 0.0, 0.0]})
+    picture = ChartPicture(CHARTS[0], run.iloc[:1], 12, "en")
+    picture.png()
+    for months in range(2, 5):
+        picture.update(run.iloc[:months])
+        picture.png()
+    limits = picture.ax.get_ylim()
+    assert limits[0] <= 0.0 and limits[1] >= 30.0
+    picture.update(run)  # 15 fits: the axis, and so the drawn background, stay
+    kept = picture.png()
+    assert picture.ax.get_ylim() == limits and len(picture.ax.patches) == 2
+    np.testing.assert_array_equal(picture.lines["fund_balance_thb"].get_ydata(),
+                                  run["fund_balance_thb"])
+    picture.snapshot.background = None  # everything drawn anew
+    assert picture.png() == kept
 
 
 def test_household_marks_follow_the_model_state_it_finds() -> None:

@@ -21,9 +21,10 @@ import solara
 import solara.lab
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
+from solara.alias import rw
 
 from se_sim.app.board_chart import draw_board
-from se_sim.app.charts import Chart, draw_chart, shown_charts
+from se_sim.app.charts import Chart, ChartPicture, shock_months, shown_charts
 from se_sim.app.class_board import (
     OUTCOMES,
     POLICIES,
@@ -38,7 +39,7 @@ from se_sim.app.controls import use_readable_knobs
 from se_sim.app.ensemble import Ensemble, compared, run_ensemble
 from se_sim.app.fonts import use_thai_fonts
 from se_sim.app.labels import LANGUAGES, Language, baht, metric_label, text
-from se_sim.app.network_view import draw_network, household_flags
+from se_sim.app.network_view import NetworkPicture, household_flags
 from se_sim.app.settings import (
     INTERVENTION_KINDS,
     Settings,
@@ -197,9 +198,11 @@ def Problems(model: TeachingModel) -> None:
 def NetworkPanel(model: TeachingModel) -> None:
     update_counter.get()
     lang = language.value
+    picture = solara.use_memo(lambda: NetworkPicture(model, model.view, lang, picked.value),
+                              [model, lang, picked.value])
     with solara.Div(classes=["se-wide", "se-network"]):
-        solara.FigureMatplotlib(draw_network(model, model.view, lang, picked.value),
-                                format="png")
+        picture.update(model)
+        rw.Image(value=picture.png(), format="png")
         solara.Text(text("network_help", lang), style={"font-size": "0.85em"})
 
 
@@ -333,10 +336,14 @@ def ChartPanel(model: TeachingModel, chart: Chart) -> None:
     current, earlier = bands_for(model)
     table = model.datacollector.get_model_vars_dataframe()
     label = earlier_label(earlier, model, lang) if earlier else ""
-    figure = draw_chart(chart, table, model.config.months, lang, current and current.bands,
-                        earlier and earlier.bands, text("earlier", lang, difference=label))
+    shocked = bool(shock_months(table).size)  # the legend gains "shock months"
+    picture = solara.use_memo(
+        lambda: ChartPicture(chart, table, model.config.months, lang, current and current.bands,
+                             earlier and earlier.bands, text("earlier", lang, difference=label)),
+        [model, chart, lang, current, earlier, label, shocked])
     with solara.Div(classes=["se-chart", f"se-{chart.key.replace('.', '-')}"]):
-        solara.FigureMatplotlib(figure, format="png")
+        picture.update(table)
+        rw.Image(value=picture.png(), format="png")
 
 
 @solara.component

@@ -19,7 +19,10 @@ from matplotlib.patches import Patch
 
 from se_sim.analysis.plots import monthly_quantiles
 from se_sim.app.labels import Language, metric_label, text
+from se_sim.app.snapshot import Snapshot
 
+MARGIN = 0.05  # of the data's span, below and above, as matplotlib's own autoscale
+HEADROOM = 0.3  # of the data's span, on the side a run grew beyond the axis
 PALETTE = ("#0072B2", "#009E73", "#D55E00", "#CC79A7", "#E69F00", "#56B4E9")
 EARLIER = "#777777"
 
@@ -70,43 +73,101 @@ def _band(ax: Axes, quantiles: np.ndarray, colour: str, style: str) -> None:
     ax.plot(x, median, color=colour, lw=1.2, ls=style)
 
 
+class ChartPicture:
+    """One chart kept for a whole run: the axes, ticks, bands and legend are built once (building
+    them was most of a redraw's time), and each month only this run's lines and the shock
+    shading change. Build a new picture when the bands, the language or the legend change.
+    The y axis leaves room above (or below) a growing run, so that its limits, and with them
+    the drawn background of ``png``, change only now and then."""
+
+    def __init__(self, chart: Chart, run: pd.DataFrame, months: int, language: Language,
+                 current: Bands | None = None, earlier: Bands | None = None,
+                 earlier_label: str = "") -> None:
+        self.figure = Figure(figsize=(5.2, 3.1), dpi=100)
+        self.figure.subplots_adjust(left=0.13, right=0.98, top=0.9, bottom=0.15)
+        ax = self.ax = self.figure.add_subplot()
+        self.lines: dict[str, Line2D] = {}
+        self.shaded = 0  # months of ``run`` whose shock shading is drawn
+        self.snapshot: Snapshot | None = None  # made by the first ``png``
+        handles = []
+        for i, name in enumerate(chart.series):
+            colour = PALETTE[i % len(PALETTE)]
+            if earlier is not None and name in earlier.quantiles:
+                _band(ax, earlier.quantiles[name], EARLIER, "--")
+            if current is not None and name in current.quantiles:
+                _band(ax, current.quantiles[name], colour, ":")
+            if name in run:
+                self.lines[name], = ax.plot([], [], color=colour, lw=2.0)
+            handles.append((Line2D([], [], color=colour, lw=2.0), metric_label(name, language)))
+        if shock_months(run).size:
+            handles.append((Patch(color="grey", alpha=0.1), text("shock_months", language)))
+        if current is not None:
+            handles.append(((Patch(color="black", alpha=0.15),
+                             Line2D([], [], color="black", ls=":")),
+                            text("band", language, n=current.runs)))
+        if earlier is not None:
+            handles.append(((Patch(color=EARLIER, alpha=0.15),
+                             Line2D([], [], color=EARLIER, ls="--")), earlier_label))
+        ax.set_title(text(chart.key, language), fontsize=10)
+        ax.set_xlabel(text("axis.month", language))
+        ax.xaxis.get_major_locator().set_params(integer=True)
+        ax.set_xlim(0, months)
+        ax.legend(*zip(*handles, strict=True), fontsize=7, loc="best")
+        ax.tick_params(labelsize=8)
+        self.update(run)
+
+    def update(self, run: pd.DataFrame) -> Figure:
+        """This run's months so far: new line data, shading for new shock months, and y limits
+        widened to the new values (a run only adds months, so limits only grow)."""
+        so_far = np.arange(len(run))
+        for month in shock_months(run):
+            if month >= self.shaded:
+                self.ax.axvspan(month - 0.5, month + 0.5, color="grey", alpha=0.1, lw=0)
+        self.shaded = len(run)
+        for name, line in self.lines.items():
+            values = run[name].to_numpy(dtype=float)
+            line.set_data(so_far, values)
+            line.set_marker("o" if len(run) == 1 else "None")
+            finite = np.isfinite(values)
+            if finite.any():
+                self.ax.update_datalim(np.column_stack([so_far[finite], values[finite]]))
+        self._fit_y()
+        return self.figure
+
+    def _fit_y(self) -> None:
+        """Widen the y axis when the data leave it, with room to grow in that direction."""
+        low, high = self.ax.dataLim.intervaly
+        if not (np.isfinite(low) and np.isfinite(high)):
+            return
+        bottom, top = self.ax.get_ylim()
+        fresh = self.ax.get_autoscaley_on()  # not yet fitted: the first call
+        if not fresh and bottom <= low and high <= top:
+            return
+        span = (high - low) or max(abs(high), 1.0)
+        below = HEADROOM if not fresh and low < bottom else MARGIN
+        above = HEADROOM if not fresh and high > top else MARGIN
+        self.ax.set_ylim(low - below * span, high + above * span)
+
+    def png(self) -> bytes:
+        """The chart now as PNG, drawing only this run's lines over a kept background."""
+        if self.snapshot is None:
+            self.snapshot = Snapshot(self.figure, [*self.lines.values(), *self.ax.patches])
+        for patch in self.ax.patches[len(self.snapshot.moving) - len(self.lines):]:
+            self.snapshot.add(patch)  # shading of new shock months
+        return self.snapshot.png(self.ax.get_ylim())
+
+
+def shock_months(run: pd.DataFrame) -> np.ndarray:
+    """The months so far with a shock on (the grey shading)."""
+    if "shock_active" not in run:
+        return np.zeros(0, dtype=int)
+    return np.flatnonzero(run["shock_active"].to_numpy() > 0)
+
+
 def draw_chart(chart: Chart, run: pd.DataFrame, months: int, language: Language,
                current: Bands | None = None, earlier: Bands | None = None,
                earlier_label: str = "") -> Figure:
     """One chart over the whole horizon (``months``): grey shading on shock months so far, the
     earlier ensemble in grey, the current ensemble's band and median in each series' colour,
     and this run on top (a dot while it has a single month)."""
-    fig = Figure(figsize=(5.2, 3.1), dpi=100)
-    fig.subplots_adjust(left=0.13, right=0.98, top=0.9, bottom=0.15)  # constrained: +40% time
-    ax = fig.add_subplot()
-    so_far = np.arange(len(run))
-    shock = so_far[run["shock_active"].to_numpy() > 0] if "shock_active" in run else so_far[:0]
-    for month in shock:
-        ax.axvspan(month - 0.5, month + 0.5, color="grey", alpha=0.1, lw=0)
-    handles = []
-    for i, name in enumerate(chart.series):
-        colour = PALETTE[i % len(PALETTE)]
-        if earlier is not None and name in earlier.quantiles:
-            _band(ax, earlier.quantiles[name], EARLIER, "--")
-        if current is not None and name in current.quantiles:
-            _band(ax, current.quantiles[name], colour, ":")
-        if name in run:
-            ax.plot(so_far, run[name].to_numpy(), color=colour, lw=2.0,
-                    marker="o" if len(run) == 1 else None)
-        handles.append((Line2D([], [], color=colour, lw=2.0), metric_label(name, language)))
-    if shock.size:
-        handles.append((Patch(color="grey", alpha=0.1), text("shock_months", language)))
-    if current is not None:
-        handles.append(((Patch(color="black", alpha=0.15), Line2D([], [], color="black", ls=":")),
-                        text("band", language, n=current.runs)))
-    if earlier is not None:
-        handles.append(((Patch(color=EARLIER, alpha=0.15), Line2D([], [], color=EARLIER, ls="--")),
-                        earlier_label))
-    ax.set_title(text(chart.key, language), fontsize=10)
-    ax.set_xlabel(text("axis.month", language))
-    ax.xaxis.get_major_locator().set_params(integer=True)
-    ax.set_xlim(0, months)
-    ax.legend(*zip(*handles, strict=True), fontsize=7, loc="best")
-    ax.tick_params(labelsize=8)
-    return fig
-
+    return ChartPicture(chart, run, months, language, current, earlier, earlier_label).figure

@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from se_sim.app.labels import Language, text
+from se_sim.app.snapshot import Snapshot
 
 MAX_DRAWN = 1000
 GOLDEN_ANGLE = np.pi * (3.0 - np.sqrt(5.0))
@@ -86,57 +87,99 @@ def household_flags(households: Any) -> dict[str, np.ndarray]:
     return flags
 
 
+class NetworkPicture:
+    """The network kept for a whole run: the figure, its legend and one collection per kind of
+    mark are built once, and each month only the ties' segments and the marks' positions,
+    colours and sizes change (a new figure each month took most of a redraw's time). Build a
+    new picture for another language or another picked household."""
+
+    def __init__(self, model: Any, view: NetworkView, language: Language,
+                 picked: int | None = None) -> None:
+        self.view = view
+        self.where = np.full(view.total, -1)
+        self.where[view.drawn] = np.arange(view.drawn.size)
+        self.size = 9.0 if view.drawn.size > 400 else 25.0
+        flags = household_flags(model.households)
+        fig = self.figure = Figure(figsize=(8.0, 5.2), dpi=100)
+        ax = self.ax = fig.add_axes((0.0, 0.1, 1.0, 0.84))
+        ax.set_axis_off()
+        ax.set_aspect("equal")
+        self.ties = ax.add_collection(LineCollection([], colors=COLOURS["tie"], linewidths=0.3,
+                                                     alpha=0.6, zorder=1))
+        self.cross_ties = ax.add_collection(LineCollection(
+            [], colors=COLOURS["cross_tie"], linewidths=0.4, alpha=0.35, zorder=2))
+        empty = np.zeros((0, 2))
+        self.households = {marker: ax.scatter(*empty.T, marker=marker, zorder=3)
+                           for marker in ("o", "^")}
+        self.overlays = {}
+        for name, marker, colour, _ in OVERLAYS:
+            hollow = marker == "o"
+            self.overlays[name] = ax.scatter(
+                *empty.T, marker=marker, linewidths=0.9, zorder=4,
+                facecolors="none" if hollow else colour, edgecolors=colour if hollow else None)
+        if picked is not None and not (0 <= picked < view.total and self.where[picked] >= 0):
+            picked = None  # not drawn: no ring, and no legend entry
+        self.ring = None if picked is None else ax.scatter(
+            *view.xy[self.where[picked]], s=self.size * 14, facecolors="none",
+            edgecolors="black", linewidths=2.0, zorder=5)
+        ax.update_datalim(view.xy)
+        ax.autoscale_view()
+        _legend(fig, language, "buying" in flags, picked)
+        title = text("network", language)
+        if view.sampled:
+            title += " · " + text("sampled", language, shown=view.drawn.size, total=view.total)
+        fig.suptitle(title, fontsize=10, y=0.99)
+        self.snapshot: Snapshot | None = None  # made by the first ``png``
+        self.update(model)
+
+    def update(self, model: Any) -> Figure:
+        """The ties and marks of the model's current month."""
+        view, flags = self.view, household_flags(model.households)
+        network = model.network
+        u, v = self.where[np.asarray(network.u)], self.where[np.asarray(network.v)]
+        keep = (u >= 0) & (v >= 0)
+        u, v = u[keep], v[keep]
+        cross = flags["newcomer"][view.drawn[u]] != flags["newcomer"][view.drawn[v]]
+        segments = np.stack([view.xy[u], view.xy[v]], axis=1)
+        self.ties.set_segments(segments[~cross])
+        self.cross_ties.set_segments(segments[cross])
+        drawn = {name: flag[view.drawn] for name, flag in flags.items()}
+        fill = np.where(drawn["newcomer"], COLOURS["newcomer"], COLOURS["original"])
+        for marker, rows in (("o", ~drawn["vulnerable"]), ("^", drawn["vulnerable"])):
+            member = drawn["member"][rows]
+            marks = self.households[marker]
+            marks.set_offsets(view.xy[rows])
+            marks.set_sizes(self.size * np.where(member, 2.2, 1.0))
+            marks.set_facecolors(fill[rows])
+            marks.set_edgecolors(np.where(member, "black", "none"))
+            marks.set_linewidths(np.where(member, 0.9, 0.0))
+        for name, _, _, scale in OVERLAYS:
+            rows = drawn.get(name, np.zeros(view.drawn.size, dtype=bool))
+            self.overlays[name].set_offsets(view.xy[rows])
+            self.overlays[name].set_sizes([self.size * scale])
+        return self.figure
+
+    def png(self) -> bytes:
+        """The network now as PNG: ties and marks drawn over the kept legend and title."""
+        if self.snapshot is None:
+            self.snapshot = Snapshot(self.figure, [self.ties, self.cross_ties,
+                                                   *self.households.values(),
+                                                   *self.overlays.values(),
+                                                   *([self.ring] if self.ring else [])])
+        return self.snapshot.png(None)
+
+
+# The marks over the households: flag, marker, colour, size relative to a household's dot.
+OVERLAYS = (("food_insecure", "x", COLOURS["food_insecure"], 1.6),
+            ("helped", "o", COLOURS["helped"], 4.5), ("buying", ".", COLOURS["buying"], 0.6))
+
+
 def draw_network(model: Any, view: NetworkView, language: Language,
                  picked: int | None = None) -> Figure:
     """The network now: fill by origin, triangles for vulnerable households, black rings for
     members, red crosses where food is short, pink rings for households the fund helped, white
     dots for this month's buyers; ties between the groups in orange."""
-    flags = household_flags(model.households)
-    network = model.network
-    where = np.full(view.total, -1)
-    where[view.drawn] = np.arange(view.drawn.size)
-    u, v = where[np.asarray(network.u)], where[np.asarray(network.v)]
-    keep = (u >= 0) & (v >= 0)
-    u, v = u[keep], v[keep]
-    cross = flags["newcomer"][view.drawn[u]] != flags["newcomer"][view.drawn[v]]
-
-    fig = Figure(figsize=(8.0, 5.2), dpi=100)
-    ax = fig.add_axes((0.0, 0.1, 1.0, 0.84))
-    ax.set_axis_off()
-    ax.set_aspect("equal")
-    segments = np.stack([view.xy[u], view.xy[v]], axis=1)
-    ax.add_collection(LineCollection(segments[~cross], colors=COLOURS["tie"], linewidths=0.3,
-                                     alpha=0.6, zorder=1))
-    ax.add_collection(LineCollection(segments[cross], colors=COLOURS["cross_tie"],
-                                     linewidths=0.4, alpha=0.35, zorder=2))
-    drawn = {name: flag[view.drawn] for name, flag in flags.items()}
-    size = 9.0 if view.drawn.size > 400 else 25.0
-    fill = np.where(drawn["newcomer"], COLOURS["newcomer"], COLOURS["original"])
-    for marker, rows in (("o", ~drawn["vulnerable"]), ("^", drawn["vulnerable"])):
-        member = drawn["member"][rows]
-        ax.scatter(*view.xy[rows].T, s=size * np.where(member, 2.2, 1.0), c=fill[rows],
-                   marker=marker, edgecolors=np.where(member, "black", "none"),
-                   linewidths=np.where(member, 0.9, 0.0), zorder=3)
-    overlays = [("food_insecure", "x", COLOURS["food_insecure"], 1.6),
-                ("helped", "o", COLOURS["helped"], 4.5), ("buying", ".", COLOURS["buying"], 0.6)]
-    for name, marker, colour, scale in overlays:
-        rows = drawn.get(name, np.zeros(view.drawn.size, dtype=bool))
-        hollow = marker == "o"
-        ax.scatter(*view.xy[rows].T, s=size * scale, marker=marker, linewidths=0.9,
-                   facecolors="none" if hollow else colour, edgecolors=colour if hollow else None,
-                   zorder=4)
-    if picked is not None and not (0 <= picked < view.total and where[picked] >= 0):
-        picked = None  # not drawn: no ring, and no legend entry
-    if picked is not None:
-        ax.scatter(*view.xy[where[picked]], s=size * 14, facecolors="none", edgecolors="black",
-                   linewidths=2.0, zorder=5)
-    ax.autoscale_view()
-    _legend(fig, language, "buying" in flags, picked)
-    title = text("network", language)
-    if view.sampled:
-        title += " · " + text("sampled", language, shown=view.drawn.size, total=view.total)
-    fig.suptitle(title, fontsize=10, y=0.99)
-    return fig
+    return NetworkPicture(model, view, language, picked).figure
 
 
 def _legend(fig: Figure, language: Language, buying: bool, picked: int | None) -> None:
