@@ -204,8 +204,8 @@ def test_a_model_experiment_without_report_shows_its_first_summary(
     assert main(["sweep", str(spec), "--out", str(tmp_path / "out"), "--backend", "serial",
                  "--quiet"]) == 0
     out = capsys.readouterr().out
-    assert "median gini by design point (no 'report:' set: the first summary; set 'report:' " \
-        "to choose):" in out
+    assert "median gini by design point, with its 95% interval" in out
+    assert "(no 'report:' set: the first summary; set 'report:' to choose):" in out
     assert "fund_inflow" not in out
 
 

@@ -90,10 +90,11 @@ def test_contrasts_are_paired_differences_of_replicates(
     assert row["mean_diff"] == pytest.approx(diff.mean())
     assert row["ci_low"] == pytest.approx(diff.mean() - half)
     assert row["ci_method"] == "paired t on common random numbers, 3 df"
-    # on common random numbers the 3,000 THB grant adds exactly 3,000 THB in every pair
+    # the 3,000 THB grant adds about 3,000 THB in every pair (the grants it pays change what
+    # their recipients donate by a few baht; test_statistics checks pairs that differ exactly)
     grant = inflow.loc["grant"]
-    assert grant["mean_diff"] == grant["ci_low"] == grant["ci_high"] == pytest.approx(3000)
-    assert grant["ci_method"] == "paired: every pair differs by the same amount"
+    assert grant["mean_diff"] == pytest.approx(3000, abs=30)
+    assert grant["ci_high"] - grant["ci_low"] < 30
 
 
 def test_page_is_one_self_contained_file(variants_report: tuple[Path, str]) -> None:

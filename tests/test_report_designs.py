@@ -165,7 +165,7 @@ def test_named_levels_and_labels_reach_the_page_and_a_named_baseline_adds_contra
     grant = contrast[(contrast["metric"] == "fund_inflow_total_thb")
                      & (contrast["point"] == "profit share to the fund: 0.1; "
                                              "support: a 3,000 THB grant")]
-    assert grant["mean_diff"].item() == pytest.approx(3000)  # the grant, paired on seeds
+    assert grant["mean_diff"].item() == pytest.approx(3000, abs=30)  # the grant, paired on seeds
     assert "a 3,000 THB grant" in page and "What each factor does" in page
     assert not _has_nan(_text(page))
     assert "interventions=" not in page and "allocation.fund_share" not in _first_screen(page)
@@ -207,7 +207,7 @@ def test_every_summary_metric_has_a_label_in_both_languages(grid: Path) -> None:
 
 
 SHIPPED = Path(__file__).resolve().parents[1] / "experiments"
-SMALL = {"households.count": 60, "households.leaders_per_1000_households": 166.7}  # 10 leaders
+SMALL = {"households.count": 60}
 
 
 @pytest.mark.parametrize(("name", "months", "size"), [

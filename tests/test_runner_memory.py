@@ -2,11 +2,16 @@
 and stored as failed saying so; the memory of a failed run is freed before the next run (serial),
 and a pool's workers are replaced after a memory failure and after ``max_runs_per_worker`` runs.
 
-The limit is set 100 MB above what the test process holds now (forked workers start at the same
-size); the hungry model keeps 40 MB a step, so it passes the limit in its third step."""
+The limit is set 100 MB above what the process that runs the model starts with: the test process
+itself for the serial backend, a fresh interpreter that has imported the runner and the toy
+models for a pool (its workers come from a server that preloads just those, whatever the test
+process has grown to); the hungry model keeps 40 MB a step, so it passes the limit in its third
+step."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +37,15 @@ def hungry_experiment(folder: Path, **fields: Any) -> Path:
 
 def limit_mb() -> int:
     return int(process_memory_mb()) + 100
+
+
+def worker_limit_mb() -> int:
+    """100 MB above a fresh interpreter holding what a pool's workers preload."""
+    code = ("import se_sim.runner.tasks, tests.toy_models; "
+            "from se_sim.runner.tasks import process_memory_mb; print(process_memory_mb())")
+    held = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, cwd=Path(__file__).resolve().parents[1]).stdout
+    return int(float(held)) + 100
 
 
 def check_memory_failures(out: Path) -> None:
@@ -66,7 +80,7 @@ def test_a_pool_is_replaced_after_a_memory_failure(
             pools.append(self)
 
     monkeypatch.setattr(executors, "_Pool", Counted)
-    experiment = hungry_experiment(tmp_path, run_memory_mb=limit_mb())
+    experiment = hungry_experiment(tmp_path, run_memory_mb=worker_limit_mb())
     out = tmp_path / "out"
     assert main(["sweep", str(experiment), "--out", str(out), "--backend", "local",
                  "--workers", "1", "--quiet"]) == 1
