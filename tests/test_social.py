@@ -30,8 +30,11 @@ def test_without_the_project_trust_and_cross_group_ties_stay_flat(counterfactual
 def test_with_the_project_trust_and_cross_group_ties_grow() -> None:
     project = summaries(case_scenario(months=36))
     assert (project["outgroup_trust_end"] - project["outgroup_trust_start"]).mean() > 0.02
-    grew = project["cross_group_tie_share_end"] > project["cross_group_tie_share_start"]
-    assert grew.mean() > 0.8
+    # Model v3's members leave when idle, so fewer work together: the share of ties across the
+    # groups grows modestly, on average beyond replicate noise (counterfactual flat: above)
+    change = project["cross_group_tie_share_end"] - project["cross_group_tie_share_start"]
+    assert change.mean() > 2 * change.std(ddof=1) / np.sqrt(len(change))
+    assert (change > 0).mean() > 0.6
 
 
 def test_mean_degree_holds_over_ten_years_without_interventions() -> None:
