@@ -295,3 +295,49 @@ def test_app_command_refuses_a_bad_scenario_and_a_busy_port(capsys, tmp_path) ->
     assert f"--port {port}: cannot listen there" in capsys.readouterr().err
     assert main(["app", str(BANG_SAO_THONG), "--class", "--runs", "0"]) == 2
     assert "--runs 0: the runs per group's choice must be 1 or more" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("port", ["70000", "-1"])
+def test_app_command_refuses_a_port_out_of_range(port: str, capsys) -> None:
+    assert main(["app", str(BANG_SAO_THONG), "--port", port]) == 2
+    assert capsys.readouterr().err == (
+        f"error: --port {port}: not a port; allowed are 0 to 65535 (0 picks a free one)\n")
+
+
+def test_app_command_blames_an_unknown_host_not_the_port(capsys) -> None:
+    assert main(["app", str(BANG_SAO_THONG), "--host", "no.such.host.invalid"]) == 2
+    [line] = capsys.readouterr().err.splitlines()
+    assert line.startswith("error: --host no.such.host.invalid: no such host or address (")
+    assert "--port" not in line
+
+
+def test_app_on_port_0_says_its_port_is_quiet_and_stops_with_130_on_sigterm() -> None:
+    """The URL printed names the port chosen; the first request prints no Solara cookie
+    warning; SIGTERM exits 130 as the README says."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import urllib.request
+
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1] / "src")}
+    app = subprocess.Popen(
+        [sys.executable, "-m", "se_sim.cli", "app", str(BANG_SAO_THONG), "--port", "0"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    import threading
+
+    deadline = threading.Timer(60, app.kill)  # a server that never says where it is: fail
+    deadline.start()
+    try:
+        line = next((line for line in app.stdout if line.startswith("se-sim app:")), "")
+        match = re.search(r"at (http://127\.0\.0\.1:(\d+)/) ", line)
+        assert match and int(match[2]) > 0, line
+        with urllib.request.urlopen(match[1], timeout=60) as page:
+            assert page.status == 200
+        app.send_signal(signal.SIGTERM)
+        _, err = app.communicate(timeout=30)
+    finally:
+        deadline.cancel()
+        app.kill()
+    assert app.returncode == 130
+    assert "samesite" not in err.lower()

@@ -20,16 +20,23 @@ SMALL = ["--set", "households.count=150", "--months", "4", "--quiet"]
 
 
 @pytest.fixture
-def files(tmp_path: Path) -> dict[str, Path]:
+def files(tmp_path: Path) -> dict[str, Any]:
     binary = tmp_path / "picture.yaml"
     binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
     empty = tmp_path / "empty.yaml"
     empty.write_text("")
+    twice = tmp_path / "twice.yaml"  # a scenario with a top-level key given twice
+    twice.write_text(BANG_SAO_THONG.read_text() + "months: 24\n")
+    nested = toy_experiment(tmp_path, "nested")  # an experiment with a nested key twice
+    nested.write_text(nested.read_text().replace("  start_wealth: 2\n",
+                                                 "  start_wealth: 2\n  start_wealth: 5\n"))
     results = tmp_path / "earlier"
     results.mkdir()
     (results / "summary.csv").write_text("seed\n0\n")
     return {
-        "binary": binary, "empty": empty, "folder": tmp_path, "results": results,
+        "binary": binary, "empty": empty, "twice": twice, "nested": nested,
+        "twice_line": len(BANG_SAO_THONG.read_text().splitlines()) + 1,
+        "folder": tmp_path, "results": results,
         "experiment": toy_experiment(tmp_path),
         "dict": write_experiment(tmp_path, "dict", model="builtins:dict", steps=2,
                                  design={"kind": "grid", "fields": {"n": [1]}}),
@@ -44,6 +51,12 @@ CASES: list[tuple[list[str], str]] = [
     (["sweep", "{binary}"], "{binary}: not a text file (UTF-8): byte 0x89 at position 0"),
     (["validate", "{folder}"], "{folder}: is a folder; give a YAML file"),
     (["run", "{folder}"], "{folder}: is a folder; give a YAML file"),
+    (["validate", "{twice}"], "{twice}: key 'months' is given twice, on line 14 and line "
+     "{twice_line}; keep one"),
+    (["run", "{twice}"], "{twice}: key 'months' is given twice, on line 14 and line "
+     "{twice_line}; keep one"),
+    (["sweep", "{nested}"], "{nested}: key 'start_wealth' is given twice, on line 4 and line 5; "
+     "keep one"),
     (["validate", "{empty}"], "{empty}: is empty; expected a YAML mapping of sections"),
     (["run", "{experiment}"], "{experiment}: this is an experiment file, not a scenario: run it "
      "with `se-sim sweep {experiment}`"),

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -258,28 +257,26 @@ def _cmd_app(args: argparse.Namespace) -> int:
     if importlib.util.find_spec("solara") is None:
         raise InputError(["se-sim app needs the 'app' extra: pip install -e '.[app]' "
                           "(make setup installs it)"])
-    with socket.socket() as probe:
-        try:
-            probe.bind((args.host, args.port))
-        except OSError as exc:
-            raise InputError([f"--host {args.host} --port {args.port}: cannot listen there "
-                              f"({exc.strerror}); pick another --port"]) from None
+    port = _free_port(args.host, args.port)
     page = Path(__file__).parent / "app" / "app.py"
-    address = f"http://{_lan_address(args.host)}:{args.port}/"
-    env = {**os.environ, "SE_SIM_APP_SCENARIO": str(Path(args.scenario).resolve())}
+    address = f"http://{_lan_address(args.host)}:{port}/"
+    # Solara warns on every first request over plain http to an address other than 'localhost'
+    # that its iframe cookie falls back to SameSite=Lax; the page is not embedded, so not shown.
+    filters = [os.environ.get("PYTHONWARNINGS"), _SOLARA_COOKIE_WARNING]
+    env = {**os.environ, "SE_SIM_APP_SCENARIO": str(Path(args.scenario).resolve()),
+           "PYTHONWARNINGS": ",".join(f for f in filters if f)}
     if args.class_mode:
         env.update(SE_SIM_CLASS="1", SE_SIM_CLASS_RUNS=str(args.runs),
                    SE_SIM_CLASS_DIR=str(Path(args.class_dir).resolve()),
                    SE_SIM_CLASS_ADDRESS=address)
     command = [sys.executable, "-m", "solara", "run", str(page), "--production", "--no-open",
-               "--host", args.host, "--port", str(args.port)]
-    # SIGTERM (e.g. from a test or a service manager) must also stop the server: run finally.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
+               "--host", args.host, "--port", str(port)]
+    # SIGTERM raises KeyboardInterrupt here (main's sigterm_as_interrupt): exit 130, server stopped.
     server = subprocess.Popen(command, env=env)
     try:
         while server.poll() is None:
             with socket.socket() as client:
-                if client.connect_ex((_lan_address(args.host), args.port)) == 0:
+                if client.connect_ex((_lan_address(args.host), port)) == 0:
                     groups = f"; groups join at {address}student" if args.class_mode else ""
                     print(f"se-sim app: {args.scenario} at {address}{groups} (Ctrl-C stops it)",
                           flush=True)
@@ -295,6 +292,35 @@ def _cmd_app(args: argparse.Namespace) -> int:
                 server.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 server.kill()
+
+
+_SOLARA_COOKIE_WARNING = "ignore:Cookies with samesite=none require https"
+MAX_PORT = 65535
+
+
+def _free_port(host: str, port: int) -> int:
+    """The port the server will listen on (port 0: a free one chosen now), after checking that
+    the port is a port, the host resolves and the pair can be listened on."""
+    import socket
+
+    from se_sim.scenario import InputError
+
+    if not 0 <= port <= MAX_PORT:
+        raise InputError([f"--port {port}: not a port; allowed are 0 to {MAX_PORT} "
+                          "(0 picks a free one)"])
+    try:
+        socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise InputError([f"--host {host}: no such host or address ({reason}); give an address "
+                          "of this computer, e.g. 127.0.0.1 or 0.0.0.0"]) from None
+    with socket.socket() as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise InputError([f"--host {host} --port {port}: cannot listen there "
+                              f"({exc.strerror}); pick another --port"]) from None
+        return probe.getsockname()[1]
 
 
 class _Help(argparse.RawDescriptionHelpFormatter):

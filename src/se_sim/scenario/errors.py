@@ -24,9 +24,35 @@ def did_you_mean(name: str, valid: list[str]) -> str:
     return f"; did you mean '{close[0]}'?" if close else ""
 
 
+class DuplicateKeyError(yaml.YAMLError):
+    """A mapping names the same key twice; plain YAML loading would silently keep the last."""
+
+    def __init__(self, key: Any, first: yaml.Mark, second: yaml.Mark):
+        self.key, self.first, self.second = key, first, second
+        super().__init__(f"duplicate key {key!r}")
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses a key given twice in one mapping (at any nesting level)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, yaml.Mark] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue  # '<<' merges are YAML's way to reuse a mapping, not a repeat
+            key = self.construct_object(key_node, deep=deep)
+            try:
+                first = seen.setdefault(key, key_node.start_mark)
+            except TypeError:
+                continue  # unhashable keys are refused by the constructor below
+            if first is not key_node.start_mark:
+                raise DuplicateKeyError(key, first, key_node.start_mark)
+        return super().construct_mapping(node, deep=deep)
+
+
 def read_yaml(path: str | Path) -> dict[str, Any]:
-    """Load a YAML mapping; a missing, unreadable, binary or empty file or bad syntax becomes an
-    InputError."""
+    """Load a YAML mapping; a missing, unreadable, binary or empty file, bad syntax or a key
+    given twice becomes an InputError."""
     path = Path(path)
     if path.is_dir():
         raise InputError([f"{path}: is a folder; give a YAML file"])
@@ -42,7 +68,10 @@ def read_yaml(path: str | Path) -> dict[str, Any]:
     if not text.strip():
         raise InputError([f"{path}: is empty; expected a YAML mapping of sections"])
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_StrictLoader)  # a SafeLoader subclass: safe
+    except DuplicateKeyError as exc:
+        raise InputError([f"{path}: key '{exc.key}' is given twice, on line {exc.first.line + 1} "
+                          f"and line {exc.second.line + 1}; keep one"]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
