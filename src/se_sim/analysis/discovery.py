@@ -162,16 +162,27 @@ def _box_rows(rows: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-def describe_box(boxes: pd.DataFrame, number: int) -> str:
-    """``fund_share ≤ 0.2 and network.homophily ≥ 0.5`` for one box."""
+# How a box's limit on one parameter is said: a set of values, both ends, the lower, the upper.
+SYMBOLS = ("{name} in {{{values}}}", "{low} ≤ {name} ≤ {high}", "{name} ≥ {low}", "{name} ≤ {high}")
+WORDS = ("{name} is one of {values}", "{name} is between {low} and {high}",
+         "{name} is at least {low}", "{name} is at most {high}")
+
+
+def describe_box(
+    boxes: pd.DataFrame,
+    number: int,
+    phrases: tuple[str, str, str, str] = SYMBOLS,
+    name: Callable[[str], str] = str,
+    value: Callable[[float], str] = lambda v: f"{v:.3g}",
+) -> str:
+    """``fund_share ≤ 0.2 and network.homophily ≥ 0.5`` for one box; with ``WORDS`` and a
+    reader's names and numbers, the same box in a planner's words."""
     parts = []
     for row in boxes[boxes["box"] == number].itertuples():
-        if row.values:
-            parts.append(f"{row.parameter} in {{{row.values.replace('|', ', ')}}}")
-        elif not np.isnan(row.low) and not np.isnan(row.high):
-            parts.append(f"{row.low:.3g} ≤ {row.parameter} ≤ {row.high:.3g}")
-        elif not np.isnan(row.low):
-            parts.append(f"{row.parameter} ≥ {row.low:.3g}")
-        else:
-            parts.append(f"{row.parameter} ≤ {row.high:.3g}")
+        has_low, has_high = not np.isnan(row.low), not np.isnan(row.high)
+        form = (phrases[0] if row.values else phrases[1] if has_low and has_high
+                else phrases[2] if has_low else phrases[3])
+        parts.append(form.format(name=name(row.parameter), values=row.values.replace("|", ", "),
+                                 low=value(row.low) if has_low else "",
+                                 high=value(row.high) if has_high else ""))
     return " and ".join(parts)

@@ -20,6 +20,7 @@ import pandas as pd
 from se_sim.analysis import policy_plots
 from se_sim.analysis.costs import COLUMNS as COST_COLUMNS
 from se_sim.analysis.costs import COST, NOTHING, OUTCOMES, cost_effectiveness
+from se_sim.analysis.discovery import WORDS, describe_box
 from se_sim.analysis.distribution import COLUMNS as DISTRIBUTION_COLUMNS
 from se_sim.analysis.distribution import INCOME, MAX_PAIRS, collect_households, distribution
 from se_sim.analysis.policy_runs import DRAW, with_draw
@@ -336,20 +337,9 @@ def _turn_sentence(turn: Turn, names: pd.Series) -> str:
             f"({turn.lost} of all {turn.draws} draws).")
 
 
-def _box_words(boxes: pd.DataFrame, number_: int = 1) -> str:
-    """PRIM's box in words: "word of mouth … is at least 0.07 and …"."""
-    parts = []
-    for row in boxes[boxes["box"] == number_].itertuples():
-        name = parameter_name(row.parameter)
-        if row.values:
-            parts.append(f"{name} is one of {row.values.replace('|', ', ')}")
-        elif not math.isnan(row.low) and not math.isnan(row.high):
-            parts.append(f"{name} is between {number(row.low)} and {number(row.high)}")
-        elif not math.isnan(row.low):
-            parts.append(f"{name} is at least {number(row.low)}")
-        else:
-            parts.append(f"{name} is at most {number(row.high)}")
-    return " and ".join(parts)
+def _box_words(boxes: pd.DataFrame) -> str:
+    """PRIM's first box in words: "word of mouth … is at least 0.07 and …"."""
+    return describe_box(boxes, 1, WORDS, parameter_name, number)
 
 
 # The sections -------------------------------------------------------------------------------
