@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -68,28 +69,34 @@ def scenarios(tmp_path_factory) -> Path:
     return folder / BANG_SAO_THONG.name
 
 
-@pytest.fixture(scope="module")
-def app_url(scenarios: Path) -> Iterator[str]:
-    """``se-sim app`` in its own process group, killed at the end whatever happens."""
+@contextmanager
+def serve_app(arguments: list[str], log_name: str) -> Iterator[str]:
+    """``se-sim app ARGUMENTS`` on a free localhost port, in its own process group, killed at the
+    end whatever happens; yields its URL. The server's log goes to ARTIFACTS/``log_name``."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     port = free_port()
-    log = (ARTIFACTS / "server.log").open("w")
     started = time.perf_counter()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "se_sim.cli", "app", str(scenarios), "--port", str(port)],
-        stdout=subprocess.PIPE, stderr=log, text=True, start_new_session=True, cwd=ROOT)
-    try:
-        line = _first_line(server, "se-sim app:", START_TIMEOUT_S)
-        print(f"\nse-sim app answered after {time.perf_counter() - started:.1f} s: {line}")
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
+    with (ARTIFACTS / log_name).open("w") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "se_sim.cli", "app", *arguments, "--port", str(port)],
+            stdout=subprocess.PIPE, stderr=log, text=True, start_new_session=True, cwd=ROOT)
         try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
-        log.close()
+            line = _first_line(server, "se-sim app:", START_TIMEOUT_S)
+            print(f"\nse-sim app answered after {time.perf_counter() - started:.1f} s: {line}")
+            yield f"http://127.0.0.1:{port}/"
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            try:
+                server.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+                server.wait()
+
+
+@pytest.fixture(scope="module")
+def app_url(scenarios: Path) -> Iterator[str]:
+    with serve_app([str(scenarios)], "server.log") as url:
+        yield url
 
 
 def _first_line(server: subprocess.Popen, prefix: str, timeout: float) -> str:

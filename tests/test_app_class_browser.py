@@ -7,27 +7,20 @@ Small on purpose (300 households, 24 months, 5 runs per group) to keep the test 
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import yaml
 
-from tests.conftest import BANG_SAO_THONG, ROOT
+from tests.conftest import BANG_SAO_THONG
 from tests.test_app_browser import (
     ARTIFACTS,
     CHROMIUM,
     CHROMIUM_ARGS,
     WAIT_MS,
-    _first_line,
-    free_port,
+    serve_app,
 )
-
-START_TIMEOUT_S = 90
 
 
 @pytest.fixture(scope="module")
@@ -39,24 +32,9 @@ def class_app(tmp_path_factory) -> Iterator[tuple[str, Path]]:
              "households": {**case["households"], "count": 300}}
     scenario = folder / "small_village.yaml"
     scenario.write_text(yaml.safe_dump(small), encoding="utf-8")
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    log = (ARTIFACTS / "class-server.log").open("w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "se_sim.cli", "app", str(scenario), "--port", str(port),
-         "--class", "--runs", "5", "--class-dir", str(folder / "board")],
-        stdout=subprocess.PIPE, stderr=log, text=True, start_new_session=True, cwd=ROOT)
-    try:
-        _first_line(server, "se-sim app:", START_TIMEOUT_S)
-        yield f"http://127.0.0.1:{port}/", folder / "board" / "board.json"
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
-        log.close()
+    arguments = [str(scenario), "--class", "--runs", "5", "--class-dir", str(folder / "board")]
+    with serve_app(arguments, "class-server.log") as url:
+        yield url, folder / "board" / "board.json"
 
 
 @pytest.fixture(scope="module")
