@@ -2,16 +2,14 @@
 and stored as failed saying so; the memory of a failed run is freed before the next run (serial),
 and a pool's workers are replaced after a memory failure and after ``max_runs_per_worker`` runs.
 
-The limit is set 100 MB above what the process that runs the model starts with: the test process
-itself for the serial backend, a fresh interpreter that has imported the runner and the toy
-models for a pool (its workers come from a server that preloads just those, whatever the test
-process has grown to); the hungry model keeps 40 MB a step, so it passes the limit in its third
-step."""
+The limit is set 100 MB above what the process that runs the model holds: the test process
+itself for the serial backend; for a pool, what a worker of the same pool reports from a probe
+run (workers are forked from the test process, or come from a fork server when it runs other
+threads, so what they start with depends on what ran before in the same test process); the
+hungry model keeps 40 MB a step, so it passes the limit in its third step."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -39,13 +37,15 @@ def limit_mb() -> int:
     return int(process_memory_mb()) + 100
 
 
-def worker_limit_mb() -> int:
-    """100 MB above a fresh interpreter holding what a pool's workers preload."""
-    code = ("import se_sim.runner.tasks, tests.toy_models; "
-            "from se_sim.runner.tasks import process_memory_mb; print(process_memory_mb())")
-    held = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          check=True, cwd=Path(__file__).resolve().parents[1]).stdout
-    return int(float(held)) + 100
+def worker_limit_mb(folder: Path) -> int:
+    """100 MB above what a worker of a one-worker pool holds after a run that keeps nothing."""
+    probe = write_experiment(folder, "probe", model=HUNGRY, steps=1, seed=1, replicates=1,
+                             design={"kind": "points", "points": [{"mb_per_step": 0}]},
+                             report="held_mb")
+    out = folder / "probe_out"
+    assert main(["sweep", str(probe), "--out", str(out), "--backend", "local", "--workers", "1",
+                 "--quiet"]) == 0
+    return int(load_runs(out)["held_mb"].iloc[0]) + 100
 
 
 def check_memory_failures(out: Path) -> None:
@@ -80,7 +80,7 @@ def test_a_pool_is_replaced_after_a_memory_failure(
             pools.append(self)
 
     monkeypatch.setattr(executors, "_Pool", Counted)
-    experiment = hungry_experiment(tmp_path, run_memory_mb=worker_limit_mb())
+    experiment = hungry_experiment(tmp_path, run_memory_mb=worker_limit_mb(tmp_path))
     out = tmp_path / "out"
     assert main(["sweep", str(experiment), "--out", str(out), "--backend", "local",
                  "--workers", "1", "--quiet"]) == 1

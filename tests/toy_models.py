@@ -18,6 +18,8 @@ import numpy as np
 from mesa.experimental.data_collection import DataRecorder, DatasetConfig
 from mesa.experimental.scenarios import Scenario
 
+from se_sim.runner.tasks import process_memory_mb
+
 
 def gini(wealth: np.ndarray) -> float:
     x = np.sort(wealth)
@@ -219,4 +221,5 @@ class Hungry(mesa.Model):
             self.kept.append(np.ones(self.mb_per_step * 2**20 // 8))
 
     def summary(self) -> dict[str, int]:
-        return {"pid": os.getpid(), "kept_mb": len(self.kept) * self.mb_per_step}
+        return {"pid": os.getpid(), "kept_mb": len(self.kept) * self.mb_per_step,
+                "held_mb": process_memory_mb()}
