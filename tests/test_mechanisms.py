@@ -202,6 +202,7 @@ def test_training_raises_members_skill() -> None:
 
 def test_leaders_never_leave() -> None:
     unpaid = case_scenario(**{"allocation.member_share": 0.0, "allocation.fund_share": 0.0,
+                              "enterprises.0.labour_share": 0.0,
                               "households.joining.leave_rate": 1.0})
     model = CommunityModel(unpaid, rng=0)
     for _ in range(12):

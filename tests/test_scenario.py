@@ -141,3 +141,10 @@ def test_cli_bad_input_exits_2_with_one_line_per_error(argv: list[str], capsys) 
     err = capsys.readouterr().err
     assert err.strip() and all(line.startswith("error: ") for line in err.strip().splitlines())
     assert "Traceback" not in err
+
+
+def test_labour_and_committed_cost_over_the_unit_cost_are_refused(tmp_path: Path) -> None:
+    [line] = _errors(tmp_path, "enterprises:\n  - name: shop\n    labour_share: 0.6\n"
+                               "    committed_cost_share: 0.5\n")
+    assert line.startswith(str(tmp_path / "bad.yaml")) and "enterprises.0" in line
+    assert "labour_share + committed_cost_share = 1.1; must be at most 1" in line

@@ -18,9 +18,15 @@ import numpy as np
 
 from se_sim.model.households import HouseholdArrays
 
-INCOME = ("earned", "enterprise_pay", "grants", "benefits", "dividends")
-"""Flows that count as income: earned outside (after shocks), pay from enterprises for members'
-hours, grants of the vulnerable fund, welfare-fund benefits, the savings group's share-out."""
+CASH_INCOME = ("earned", "enterprise_pay", "grants", "benefits", "dividends")
+"""Money that counts as income: earned outside (after shocks), pay from enterprises for members'
+work and their profit share, grants of the vulnerable fund, welfare-fund benefits, the savings
+group's share-out."""
+IN_KIND = ("home_food",)
+"""Income in kind, which never passes through savings: food from a garden (the household's own
+or a neighbour's shared produce), valued at the food bill it saves, as household income
+statistics count own production for own consumption (docs/sources.md)."""
+INCOME = CASH_INCOME + IN_KIND
 DEDUCTIONS = ("loan_repayments", "contributions")
 """Flows that disposable income deducts: loan repayments (principal and interest) and welfare
 contributions."""
@@ -29,9 +35,9 @@ OTHER_IN = ("loans_received", "share_refunds", "withdrawals")
 taken back from the savings group."""
 OTHER_OUT = ("deposits", "share_capital", "purchases", "consumption", "donations")
 """Money out of savings that is not deducted: saving and equity, and spending."""
-RECEIPTS = INCOME + OTHER_IN
+RECEIPTS = CASH_INCOME + OTHER_IN
 PAYMENTS = DEDUCTIONS + OTHER_OUT
-KINDS = RECEIPTS + PAYMENTS
+KINDS = RECEIPTS + IN_KIND + PAYMENTS
 
 Rows = np.ndarray | slice
 

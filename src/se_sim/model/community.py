@@ -139,6 +139,7 @@ class CommunityModel(mesa.Model):
             self.savings_group.step()
         livelihood.spend(hh, self.ledger)
         self.accounts.book("consumption", hh.consumption)
+        self.accounts.book("home_food", livelihood.home_food(hh))
         gifts = livelihood.donations(hh, knows_a_member, streams.donations)
         self.accounts.book("donations", gifts)
         self.vulnerable_fund.receive("donation", gifts.sum())

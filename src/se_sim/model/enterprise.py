@@ -4,6 +4,9 @@ Each month an active enterprise plans output on the demand it expects (``product
 expected units), limited by what its members' hours can make and what it can pay for; sells what
 its buyers take; pays unit and fixed costs; and splits a positive profit by its allocation:
 reserve, the community fund, members (by hours worked), and reinvestment, which buys capital.
+Members are also paid for their work: ``labour_share`` of the unit cost of every unit made goes
+to them by the hours each worked (a piece rate, so hours and pay follow demand), and only the
+rest of the cost leaves the community.
 Capital raises output per hour, the quality buyers experience (equipment, packaging) and the
 enterprise's reach (visibility and outside buyers), relative to the size of the community it
 serves, and depreciates, so an enterprise that stops reinvesting shrinks back.
@@ -60,9 +63,10 @@ class Enterprise(mesa.Agent):
         self.insolvent_months = 0.0  # the distress count: months in distress, less recovery
         self.revenue = self.profit = self.costs = 0.0
         self.units_made = self.units_sold = self.capacity = self.expected_units = 0.0
-        self.member_payout = self.hours_worked = 0.0
+        self.member_payout = self.hours_worked = self.hours_offered = self.wages = 0.0
         self.expected_payout_per_hour = 0.0
         self.expected_fund_per_hour = 0.0
+        self.planned = False  # expectations still the founders' plan (until the first month)
         self.unit_cost_factor = 1.0  # below 1 when buying inputs jointly (partners.py)
         self.committed_units = 0.0  # capacity paid for whether used or not (module docstring)
         self.in_distress = False
@@ -112,12 +116,17 @@ class Enterprise(mesa.Agent):
         return 1.0 + self.capital / scale
 
     def expect_from_plan(self) -> None:
-        """Founders' first expectation: the planned margin per hour of work, split by the
-        allocation; experience replaces it month by month."""
+        """Founders' first expectation, which sets their hours for the first month: the planned
+        margin and piece rate per hour of work at full use, split by the allocation. The first
+        month's accounts replace it (``_update_expectations``): others join on what the
+        enterprise has paid, not on its founders' plan."""
         cfg, alloc = self.config, self.allocation
-        margin = (cfg.price_thb - cfg.unit_cost_thb) * cfg.productivity * self.capability
-        self.expected_payout_per_hour = max(margin, 0.0) * alloc.member_share
+        per_hour = cfg.productivity * self.capability
+        margin = (cfg.price_thb - cfg.unit_cost_thb) * per_hour
+        wage = cfg.labour_share * cfg.unit_cost_thb * per_hour
+        self.expected_payout_per_hour = max(margin, 0.0) * alloc.member_share + wage
         self.expected_fund_per_hour = max(margin, 0.0) * alloc.fund_share
+        self.planned = True
 
     def add_share_capital(self, amount: float) -> None:
         self.cash += amount
@@ -125,7 +134,7 @@ class Enterprise(mesa.Agent):
     def step(self) -> None:
         self.revenue = self.profit = self.costs = 0.0
         self.units_made = self.units_sold = self.capacity = self.expected_units = 0.0
-        self.member_payout = self.hours_worked = 0.0
+        self.member_payout = self.hours_worked = self.wages = 0.0
         if not self.active:
             return
         model, cfg = self.model, self.config
@@ -152,6 +161,7 @@ class Enterprise(mesa.Agent):
         used = output / capacity if capacity > 0 else 0.0
         hh.hours_worked[members] = offered * used  # members work the hours the output needs
         self.hours_worked = float(hh.hours_worked[members].sum())
+        self.hours_offered = float(offered.sum())
         from_households = model.market.settle(self, demand, fill, quality)
         from_outside = float((demand.pool_units * fill * demand.pool_prices).sum())
         self.units_made, self.units_sold = output, sold
@@ -159,8 +169,9 @@ class Enterprise(mesa.Agent):
         self.revenue = from_households + from_outside
         self.costs = fixed + committed + self._variable_cost(output, unit_cost)
         self._commit(output)
+        self.wages = self._pay_for_work(cfg.labour_share * unit_cost * output, members)
         model.ledger.inflow("market_sales", from_outside)
-        model.ledger.outflow("production_costs", self.costs)
+        model.ledger.outflow("production_costs", self.costs - self.wages)
         self.profit = self.revenue - self.costs
         self._book_result(self.profit)
         fund_paid = self._allocate(self.profit, members) if self.profit > 0 else 0.0
@@ -190,6 +201,20 @@ class Enterprise(mesa.Agent):
         """Capacity rises at once to this month's output; unused capacity is released slowly."""
         committed = max(self.committed_units, output)
         self.committed_units = committed - self.config.commitment_release * (committed - output)
+
+    def _pay_for_work(self, wages: float, members: np.ndarray) -> float:
+        """Pay members for the units they made, by the hours each worked: the labour part of
+        the unit cost stays in the community as members' earnings (a community enterprise exists
+        for its members' income and jobs, source 001); the rest of the cost leaves it."""
+        hh = self.model.households
+        hours = hh.hours_worked[members]
+        if wages <= 0 or hours.sum() <= 0:
+            return 0.0
+        paid = wages * hours / hours.sum()
+        hh.savings[members] += paid
+        hh.payouts_thb[members] += paid
+        self.model.accounts.book("enterprise_pay", paid, members)
+        return wages
 
     def _book_result(self, result: float) -> None:
         """Add a profit to cash, or take a loss from cash, then reserve."""
@@ -232,11 +257,16 @@ class Enterprise(mesa.Agent):
         hh.skill[members] = skill + closed * (1 - skill)
 
     def _update_expectations(self, fund_paid: float) -> None:
-        """Households expect payouts and fund contributions per hour from a smoothed memory."""
-        weight = self.model.households.config.joining.payout_memory
-        hours = max(self.hours_worked, 1e-9)
-        payout = self.member_payout / hours if self.hours_worked > 0 else 0.0
-        fund = fund_paid / hours if self.hours_worked > 0 else 0.0
+        """Households expect pay (for their work and from the profit) and fund contributions
+        per hour their members offered, from a smoothed memory: an hour offered and not used
+        brings nothing, so a market too small for its members' hours is worth little to join
+        even though each hour worked is paid the piece rate."""
+        weight = 1.0 if self.planned else self.model.households.config.joining.payout_memory
+        self.planned = False
+        hours = self.hours_offered
+        paid = self.member_payout + self.wages
+        payout = paid / hours if hours > 0 else 0.0
+        fund = fund_paid / hours if hours > 0 else 0.0
         self.expected_payout_per_hour += weight * (payout - self.expected_payout_per_hour)
         self.expected_fund_per_hour += weight * (fund - self.expected_fund_per_hour)
 

@@ -29,6 +29,12 @@ def food_need(households: HouseholdArrays) -> np.ndarray:
     return cfg.food_cost_thb * np.where(fed_from_gardens, 1 - cfg.gardens.food_cost_saving, 1.0)
 
 
+def home_food(households: HouseholdArrays) -> np.ndarray:
+    """The part of the month's food bill a garden, or a neighbour's produce, provides: income
+    in kind."""
+    return households.config.food_cost_thb - food_need(households)
+
+
 def spend(households: HouseholdArrays, ledger: ExternalLedger) -> None:
     """Pay the food bill first from everything held (income, savings, grants), then a share of
     the income left; what was bought from the community's enterprises this month, and what was

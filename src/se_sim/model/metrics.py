@@ -136,6 +136,7 @@ MONTHLY: dict[str, Reporter] = {
     "revenue_thb": _enterprise_sum("revenue"),
     "profit_thb": _enterprise_sum("profit"),
     "member_payout_thb": _enterprise_sum("member_payout"),
+    "member_wages_thb": _enterprise_sum("wages"),
     "enterprise_cash_thb": _enterprise_sum("cash"),
     "enterprise_reserve_thb": _enterprise_sum("reserve"),
     "enterprise_capital_thb": _enterprise_sum("capital"),
@@ -338,7 +339,7 @@ class RunTracker:
         # the last COVID-19 month, or the last month of a run that ends during the shock
         self.covid_end = min(last_shock_month(covid[0]), model.config.months) if covid else None
         self.garden_reach_end_of_shock = math.nan
-        self.revenue = self.profit = self.member_payout = self.units_sold = 0.0
+        self.revenue = self.profit = self.member_payout = self.units_sold = self.wages = 0.0
         self.food_secure_min = float(model.households.n)
         self.food_insecure_worst = 0.0
         self.food_insecure_hit_worst = 0.0
@@ -355,6 +356,7 @@ class RunTracker:
         self.units_sold += sum(e.units_sold for e in enterprises)
         self.profit += sum(e.profit for e in enterprises)
         self.member_payout += sum(e.member_payout for e in enterprises)
+        self.wages += sum(e.wages for e in enterprises)
         insecure = food_insecure(model)
         self.food_insecure_months += insecure
         self.food_insecure_worst = max(self.food_insecure_worst, insecure)
@@ -400,6 +402,8 @@ def disposable_summary(model: CommunityModel) -> dict[str, float]:
         "disposable_income_members_end_thb": tracker.members_disposable,
         "disposable_income_poorest_fifth_thb": _mean_of(per_month, poorest_fifth(hh)),
         "poverty_rate_end": poverty_rate(model),
+        "poverty_rate_members_end": _mean_of(hh.disposable_income < line,
+                                             np.flatnonzero(hh.is_member)),
         "poverty_gap_end": poverty_gap(model),
         "poverty_rate_worst": float(tracker.poverty_rate_worst),
         "poor_households_end": float(np.count_nonzero(hh.disposable_income < line)),
@@ -452,6 +456,7 @@ def summarise(model: CommunityModel) -> dict[str, Any]:
         "revenue_total_thb": tracker.revenue,
         "profit_total_thb": tracker.profit,
         "member_payout_total_thb": tracker.member_payout,
+        "member_wages_total_thb": tracker.wages,
         "food_secure_min": tracker.food_secure_min,
         "food_insecure_worst": tracker.food_insecure_worst,
         "food_insecure_hit_worst": tracker.food_insecure_hit_worst,

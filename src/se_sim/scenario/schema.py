@@ -257,9 +257,21 @@ class Enterprise(Section):
     loss_tolerance: Share = 0.25
     distress_recovery: Annotated[float, Field(ge=0, le=120)] = 1.0
     insolvency_months: Annotated[int, Field(ge=1)] = 6
+    # livelihood (docs/ODD.md 7.19): the members' own work in a unit, paid per unit made
+    labour_share: Share = 0.3
     asset_lock: Literal["fund", "enterprise"] = "fund"  # source 001: assets never go to members
     channels: list[OutsidePool] = Field(default_factory=list)
     allocation: Allocation | None = None
+
+    @model_validator(mode="after")
+    def _labour_is_not_committed(self) -> Enterprise:
+        total = self.labour_share + self.committed_cost_share
+        if total > 1 + 1e-9:
+            raise ValueError(
+                f"labour_share + committed_cost_share = {total:.3g}; must be at most 1 (members "
+                "are paid for the units they make, so their work is not committed capacity)"
+            )
+        return self
 
 
 class VulnerableFund(Section):
