@@ -172,7 +172,9 @@ def test_a_kept_chart_draws_the_run_so_far_over_a_background_kept_while_values_f
     picture.png()
     for months in range(2, 5):
         picture.update(run.iloc[:months])
-        picture.png()
+        layered = picture.png()  # the axis grew: y axis, bands and legend drawn over the still
+        picture.snapshot.still = picture.snapshot.background = None
+        assert picture.png() == layered
     limits = picture.ax.get_ylim()
     assert limits[0] <= 0.0 and limits[1] >= 30.0
     picture.update(run)  # 15 fits: the axis, and so the drawn background, stay
@@ -180,8 +182,39 @@ def test_a_kept_chart_draws_the_run_so_far_over_a_background_kept_while_values_f
     assert picture.ax.get_ylim() == limits and len(picture.ax.patches) == 2
     np.testing.assert_array_equal(picture.lines["fund_balance_thb"].get_ydata(),
                                   run["fund_balance_thb"])
-    picture.snapshot.background = None  # everything drawn anew
+    picture.snapshot.still = picture.snapshot.background = None  # everything drawn anew
     assert picture.png() == kept
+
+
+def test_a_kept_chart_is_drawn_as_a_whole_figure_when_its_axis_grows() -> None:
+    """When the y limits change, the y axis, bands and legend are drawn again over the still
+    layer: the kept background then has the pixels of the figure drawn whole (without the run's
+    lines, drawn over it)."""
+    run = pd.DataFrame({"fund_balance_thb": [0.0, 10.0, 40.0, 45.0, 90.0],
+                        "fund_grants_total_thb": [0.0, 1.0, 2.0, 3.0, 4.0]})
+    band = np.array([np.linspace(0, 20, 13), np.linspace(0, 30, 13), np.linspace(0, 40, 13)])
+    picture = ChartPicture(CHARTS[0], run.iloc[:1], 12, "en",
+                           Bands(runs=5, quantiles={"fund_balance_thb": band}))
+    grown = 0
+    for months in range(1, len(run) + 1):
+        limits = picture.ax.get_ylim()
+        picture.update(run.iloc[:months])
+        picture.png()
+        if picture.ax.get_ylim() == limits and months > 1:
+            continue
+        grown += 1
+        snapshot, canvas = picture.snapshot, picture.snapshot.canvas
+        canvas.restore_region(snapshot.background)
+        kept = np.array(canvas.buffer_rgba())
+        for artist in snapshot.moving:
+            artist.set_visible(False)
+        for artist in snapshot.keyed:
+            artist.set_animated(False)
+        canvas.draw()
+        np.testing.assert_array_equal(np.array(canvas.buffer_rgba()), kept)
+        for artist in snapshot.moving:
+            artist.set_visible(True)
+    assert grown >= 3  # the first month and at least two new limits
 
 
 def test_household_marks_follow_the_model_state_it_finds() -> None:

@@ -76,13 +76,15 @@ def _band(ax: Axes, quantiles: np.ndarray, colour: str, style: str) -> None:
 class ChartPicture:
     """One chart kept for a whole run: the axes, ticks, bands and legend are built once (building
     them was most of a redraw's time), and each month only this run's lines and the shock
-    shading change. Build a new picture when the bands, the language or the legend change.
+    shading change. Build a new picture when the bands or the language change.
     The y axis leaves room above (or below) a growing run, so that its limits, and with them
     the drawn background of ``png``, change only now and then."""
 
     def __init__(self, chart: Chart, run: pd.DataFrame, months: int, language: Language,
                  current: Bands | None = None, earlier: Bands | None = None,
-                 earlier_label: str = "") -> None:
+                 earlier_label: str = "", shock: bool = False) -> None:
+        """``shock``: a shock is to come in this run; its legend entry is there from the start,
+        so that the picture need not be built again when the first shock month arrives."""
         self.figure = Figure(figsize=(5.2, 3.1), dpi=100)
         self.figure.subplots_adjust(left=0.13, right=0.98, top=0.9, bottom=0.15)
         ax = self.ax = self.figure.add_subplot()
@@ -99,7 +101,7 @@ class ChartPicture:
             if name in run:
                 self.lines[name], = ax.plot([], [], color=colour, lw=2.0)
             handles.append((Line2D([], [], color=colour, lw=2.0), metric_label(name, language)))
-        if shock_months(run).size:
+        if shock or shock_months(run).size:
             handles.append((Patch(color="grey", alpha=0.1), text("shock_months", language)))
         if current is not None:
             handles.append(((Patch(color="black", alpha=0.15),
@@ -149,9 +151,14 @@ class ChartPicture:
         self.ax.set_ylim(low - below * span, high + above * span)
 
     def png(self) -> bytes:
-        """The chart now as PNG, drawing only this run's lines over a kept background."""
+        """The chart now as PNG: this run's lines over a kept background, whose y axis, bands
+        and legend are drawn again only when the y limits changed."""
         if self.snapshot is None:
-            self.snapshot = Snapshot(self.figure, [*self.lines.values(), *self.ax.patches])
+            run = list(self.lines.values())
+            bands = [*self.ax.collections, *(line for line in self.ax.lines if line not in run)]
+            self.snapshot = Snapshot(self.figure, [*run, *self.ax.patches],
+                                     keyed=[self.ax.yaxis, *bands, *self.ax.spines.values(),
+                                            self.ax.get_legend()])
         for patch in self.ax.patches[len(self.snapshot.moving) - len(self.lines):]:
             self.snapshot.add(patch)  # shading of new shock months
         return self.snapshot.png(self.ax.get_ylim())

@@ -1,15 +1,18 @@
 """PNG pictures of a kept figure whose few moving parts change month by month.
 
 Drawing a whole chart (axes, ticks, Thai text, legend) each month was most of a STEP's time.
-The figure's still parts are drawn once into a background; each month the background is put
-back and only the moving artists (this run's lines, the households' marks) are drawn over it,
-as matplotlib's own animations do (blitting). The background is drawn again when its ``key``
-(the axes' limits, say) changes.
+The figure is drawn in three layers, as matplotlib's own animations do (blitting):
+
+- the still parts (title, x axis, frame, figure legend), drawn once;
+- the parts that follow a ``key`` (a chart's y axis, bands and legend follow its y limits),
+  drawn over a copy of the still parts when the key changes, and kept;
+- the moving parts (this run's lines, the households' marks), drawn over that every time.
 """
 
 from __future__ import annotations
 
 import io
+import zlib
 from collections.abc import Hashable, Sequence
 
 from matplotlib.artist import Artist
@@ -18,14 +21,20 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 PNG_COMPRESSION = 1  # zlib level: files within 10% of level 6, encoded 1.3-2.5 times faster
+# zlib's run-length strategy: the network's PNG (800x520) encoded in 26 ms instead of 37 ms,
+# 2% larger; charts alike. Pictures of flat colours and lines suit it.
+PNG_STRATEGY = zlib.Z_RLE
 
 
 class Snapshot:
-    def __init__(self, figure: Figure, moving: Sequence[Artist]) -> None:
+    def __init__(self, figure: Figure, moving: Sequence[Artist],
+                 keyed: Sequence[Artist] = ()) -> None:
         self.figure = figure
         self.canvas = FigureCanvasAgg(figure)
         self.moving = list(moving)
-        self.background = None
+        self.keyed = sorted(keyed, key=Artist.get_zorder)
+        self.still = None  # pixels of the still parts
+        self.background = None  # the still parts and the keyed ones, for ``key``
         self.key: Hashable = None
 
     def add(self, artist: Artist) -> None:
@@ -33,11 +42,16 @@ class Snapshot:
         self.moving.append(artist)
 
     def png(self, key: Hashable) -> bytes:
-        """The figure now, as PNG bytes; still parts are redrawn only when ``key`` changed."""
-        for artist in self.moving:
+        """The figure now, as PNG bytes; keyed parts are redrawn only when ``key`` changed."""
+        for artist in (*self.moving, *self.keyed):
             artist.set_animated(True)  # left out of ``canvas.draw``
-        if self.background is None or key != self.key:
+        if self.still is None:
             self.canvas.draw()
+            self.still = self.canvas.copy_from_bbox(self.figure.bbox)
+        if self.background is None or key != self.key:
+            self.canvas.restore_region(self.still)
+            for artist in self.keyed:
+                self.figure.draw_artist(artist)
             self.background = self.canvas.copy_from_bbox(self.figure.bbox)
             self.key = key
         else:
@@ -48,5 +62,6 @@ class Snapshot:
         image = Image.frombuffer("RGBA", (width, height), self.canvas.buffer_rgba(), "raw",
                                  "RGBA", 0, 1).convert("RGB")  # opaque figures: a quarter less
         buffer = io.BytesIO()
-        image.save(buffer, format="png", compress_level=PNG_COMPRESSION)
+        image.save(buffer, format="png", compress_level=PNG_COMPRESSION,
+                   compress_type=PNG_STRATEGY)
         return buffer.getvalue()
