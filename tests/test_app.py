@@ -155,12 +155,12 @@ def test_ties_between_the_groups_are_the_highlighted_lines() -> None:
 def test_a_kept_network_picture_shows_the_same_month_as_a_new_one() -> None:
     model = page_model(seed=2)
     kept = NetworkPicture(model, model.view, "en", picked=4)
-    first = kept.png()
+    first = kept.jpeg()
     for _ in range(4):
         model.step()
         kept.update(model)
-    now = kept.png()
-    assert now == NetworkPicture(model, model.view, "en", picked=4).png()
+    now = kept.jpeg()
+    assert now == NetworkPicture(model, model.view, "en", picked=4).jpeg()
     assert now != first
 
 

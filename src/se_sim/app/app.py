@@ -24,7 +24,7 @@ from mesa.visualization.utils import update_counter
 from solara.alias import rw
 
 from se_sim.app.board_chart import draw_board
-from se_sim.app.charts import Chart, ChartPicture, shock_months, shown_charts
+from se_sim.app.charts import Chart, ChartPicture, shown_charts
 from se_sim.app.class_board import (
     OUTCOMES,
     POLICIES,
@@ -116,13 +116,28 @@ def model_params(scenario: Scenario, path: str, lang: Language) -> dict[str, Any
     }
 
 
+Parts = tuple[str | tuple[str], ...]
+
+
+def markup(parts: Parts) -> str:
+    """Text with bold parts (given as 1-tuples) as HTML."""
+    return "".join(f"<b>{escape(p[0])}</b>" if isinstance(p, tuple) else escape(p)
+                   for p in parts).replace("\n", "<br>")
+
+
 def paragraph(*parts: str | tuple[str], classes: list[str] | None = None) -> None:
     """Text with bold parts (given as 1-tuples), without Markdown: solara's Markdown asks a CDN
     for its maths fonts, which an offline classroom does not reach."""
-    markup = "".join(f"<b>{escape(p[0])}</b>" if isinstance(p, tuple) else escape(p)
-                     for p in parts)
-    solara.HTML(tag="p", unsafe_innerHTML=markup.replace("\n", "<br>"), classes=classes or [],
+    solara.HTML(tag="p", unsafe_innerHTML=markup(parts), classes=classes or [],
                 style="margin: 0 0 4px 0")
+
+
+def paragraphs(texts: list[Parts], classes: list[str] | None = None) -> None:
+    """Several paragraphs in one element: a STEP that changes them sends one message to the
+    browser, not one per line (each message is a round trip through the server's threads)."""
+    solara.HTML(tag="div", unsafe_innerHTML="".join(
+        f"<p style='margin: 0 0 4px 0'>{markup(parts)}</p>" for parts in texts),
+        classes=classes or [])
 
 
 def shock_kind(scenario: Scenario) -> str:
@@ -202,7 +217,7 @@ def NetworkPanel(model: TeachingModel) -> None:
                               [model, lang, picked.value])
     with solara.Div(classes=["se-wide", "se-network"]):
         picture.update(model)
-        rw.Image(value=picture.png(), format="png")
+        rw.Image(value=picture.jpeg(), format="jpeg")
         solara.Text(text("network_help", lang), style={"font-size": "0.85em"})
 
 
@@ -225,8 +240,7 @@ def Overview(model: TeachingModel) -> None:
     if "buying" in flags:
         rows.append(("buyers", f"{int(flags['buying'].sum())}"))
     with solara.Card(text("overview", lang), margin=0):
-        for key, value in rows:
-            paragraph(f"{text(key, lang)}: ", (value,))
+        paragraphs([(f"{text(key, lang)}: ", (value,)) for key, value in rows])
         if getattr(model.events, "any_shock", False):
             shock = text(f"shock.{shock_kind(model.config)}", lang)
             solara.Warning(text("shock_now", lang, shock=shock), dense=True)
@@ -235,21 +249,26 @@ def Overview(model: TeachingModel) -> None:
                        settings=f"{model.config.name}: {settings}, seed {model.seed}"),
                   classes=["se-settings", "text-caption"])
     with solara.Card(text("enterprises", lang), margin=0):
-        for enterprise in model.enterprise_list:
-            members = enterprise.members()
-            newcomers = int(hh.newcomer[members].sum())
-            closed = getattr(enterprise, "closed_month", None)
-            state = text("open", lang) if getattr(enterprise, "active", True) else text(
-                "closed", lang, month=closed)
-            paragraph(
-                (enterprise.name,), f" ({state})\n"
-                + text("member_count", lang, total=members.size, original=members.size - newcomers,
-                       newcomer=newcomers)
-                + f"\n{text('cash', lang)} {baht(enterprise.cash, lang)} · "
-                f"{text('reserve', lang)} {baht(enterprise.reserve, lang)}\n"
-                f"{text('sales', lang)} {baht(getattr(enterprise, 'revenue', 0.0), lang)} · "
-                f"{text('profit', lang)} {baht(getattr(enterprise, 'profit', 0.0), lang)}"
-            )
+        paragraphs([enterprise_parts(enterprise, hh, lang)
+                    for enterprise in model.enterprise_list])
+
+
+def enterprise_parts(enterprise: Any, hh: Any, lang: Language) -> Parts:
+    """An enterprise this month: name and state, members, money."""
+    members = enterprise.members()
+    newcomers = int(hh.newcomer[members].sum())
+    closed = getattr(enterprise, "closed_month", None)
+    state = text("open", lang) if getattr(enterprise, "active", True) else text(
+        "closed", lang, month=closed)
+    return (
+        (enterprise.name,), f" ({state})\n"
+        + text("member_count", lang, total=members.size, original=members.size - newcomers,
+               newcomer=newcomers)
+        + f"\n{text('cash', lang)} {baht(enterprise.cash, lang)} · "
+        f"{text('reserve', lang)} {baht(enterprise.reserve, lang)}\n"
+        f"{text('sales', lang)} {baht(getattr(enterprise, 'revenue', 0.0), lang)} · "
+        f"{text('profit', lang)} {baht(getattr(enterprise, 'profit', 0.0), lang)}"
+    )
 
 
 @solara.component
@@ -267,12 +286,11 @@ def RunSettings(model: TeachingModel) -> None:
 def Counters(model: TeachingModel) -> None:
     """This month's outputs as plain numbers, out of sight, for the browser tests to read."""
     update_counter.get()
-    last = model.datacollector.get_model_vars_dataframe().iloc[-1]
+    last = model.monthly().iloc[-1]
     values = {"month": model.month, **{name: f"{last[name]:.6g}" for name in COUNTERS
                                       if name in last}}
-    with solara.Div(style={"display": "none"}):
-        for name, value in values.items():
-            solara.Text(str(value), classes=[f"se-counter-{name}"])
+    solara.HTML(tag="div", style={"display": "none"}, unsafe_innerHTML="".join(
+        f"<span class='se-counter-{name}'>{value}</span>" for name, value in values.items()))
 
 
 @solara.component
@@ -334,13 +352,13 @@ def ChartPanel(model: TeachingModel, chart: Chart) -> None:
     update_counter.get()
     lang = language.value
     current, earlier = bands_for(model)
-    table = model.datacollector.get_model_vars_dataframe()
+    table = model.monthly()
     label = earlier_label(earlier, model, lang) if earlier else ""
-    shocked = bool(shock_months(table).size)  # the legend gains "shock months"
     picture = solara.use_memo(
         lambda: ChartPicture(chart, table, model.config.months, lang, current and current.bands,
-                             earlier and earlier.bands, text("earlier", lang, difference=label)),
-        [model, chart, lang, current, earlier, label, shocked])
+                             earlier and earlier.bands, text("earlier", lang, difference=label),
+                             shock=bool(model.config.shocks)),
+        [model, chart, lang, current, earlier, label])
     with solara.Div(classes=["se-chart", f"se-{chart.key.replace('.', '-')}"]):
         picture.update(table)
         rw.Image(value=picture.png(), format="png")

@@ -15,8 +15,10 @@ from typing import Any
 
 import numpy as np
 from matplotlib.collections import LineCollection
+from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.path import Path
 
 from se_sim.app.labels import Language, text
 from se_sim.app.snapshot import Snapshot
@@ -33,7 +35,8 @@ COLOURS = {
     "helped": "#CC79A7",
     "buying": "#FFFFFF",
 }
-# Names a buyer flag may have on the households (the market of Model v2); the first present wins.
+RGBA = {name: np.array(to_rgba(colour)) for name, colour in
+        {**COLOURS, "black": "black", "none": "none"}.items()}  # colours as arrays, parsed once
 
 
 def view_rng(seed: int) -> np.random.Generator:
@@ -87,6 +90,26 @@ def household_flags(households: Any) -> dict[str, np.ndarray]:
     return flags
 
 
+class KeptTies(LineCollection):
+    """Ties as lines, each tie's line (a matplotlib ``Path``) made once and kept while the tie
+    lasts. About 2% of the ties change in a month; making all 3,000 paths anew (each reads two
+    rcParams, which Solara makes per session and slow) was a fifth of a STEP on the page."""
+
+    def __init__(self, **style: Any) -> None:
+        super().__init__([], **style)
+        self.kept: dict[int, Path] = {}
+
+    def set_ties(self, keys: np.ndarray, segments: np.ndarray) -> None:
+        """The ties named by ``keys`` (stable numbers of household pairs), drawn as
+        ``segments``; a key seen last month keeps its path."""
+        kept = self.kept
+        paths = [kept.get(key) or Path(segment)
+                 for key, segment in zip(keys.tolist(), segments, strict=True)]
+        self.kept = dict(zip(keys.tolist(), paths, strict=True))
+        self._paths = paths  # what ``set_segments`` fills, without making the paths anew
+        self.stale = True
+
+
 class NetworkPicture:
     """The network kept for a whole run: the figure, its legend and one collection per kind of
     mark are built once, and each month only the ties' segments and the marks' positions,
@@ -104,10 +127,10 @@ class NetworkPicture:
         ax = self.ax = fig.add_axes((0.0, 0.1, 1.0, 0.84))
         ax.set_axis_off()
         ax.set_aspect("equal")
-        self.ties = ax.add_collection(LineCollection([], colors=COLOURS["tie"], linewidths=0.3,
-                                                     alpha=0.6, zorder=1))
-        self.cross_ties = ax.add_collection(LineCollection(
-            [], colors=COLOURS["cross_tie"], linewidths=0.4, alpha=0.35, zorder=2))
+        self.ties = ax.add_collection(KeptTies(colors=COLOURS["tie"], linewidths=0.3,
+                                               alpha=0.6, zorder=1))
+        self.cross_ties = ax.add_collection(KeptTies(
+            colors=COLOURS["cross_tie"], linewidths=0.4, alpha=0.35, zorder=2))
         empty = np.zeros((0, 2))
         self.households = {marker: ax.scatter(*empty.T, marker=marker, zorder=3)
                            for marker in ("o", "^")}
@@ -129,29 +152,31 @@ class NetworkPicture:
         if view.sampled:
             title += " · " + text("sampled", language, shown=view.drawn.size, total=view.total)
         fig.suptitle(title, fontsize=10, y=0.99)
-        self.snapshot: Snapshot | None = None  # made by the first ``png``
+        self.snapshot: Snapshot | None = None  # made by the first ``jpeg``
         self.update(model)
 
     def update(self, model: Any) -> Figure:
         """The ties and marks of the model's current month."""
         view, flags = self.view, household_flags(model.households)
         network = model.network
-        u, v = self.where[np.asarray(network.u)], self.where[np.asarray(network.v)]
+        first, second = np.asarray(network.u), np.asarray(network.v)
+        u, v = self.where[first], self.where[second]
         keep = (u >= 0) & (v >= 0)
         u, v = u[keep], v[keep]
+        keys = first[keep].astype(np.int64) * view.total + second[keep]
         cross = flags["newcomer"][view.drawn[u]] != flags["newcomer"][view.drawn[v]]
         segments = np.stack([view.xy[u], view.xy[v]], axis=1)
-        self.ties.set_segments(segments[~cross])
-        self.cross_ties.set_segments(segments[cross])
+        self.ties.set_ties(keys[~cross], segments[~cross])
+        self.cross_ties.set_ties(keys[cross], segments[cross])
         drawn = {name: flag[view.drawn] for name, flag in flags.items()}
-        fill = np.where(drawn["newcomer"], COLOURS["newcomer"], COLOURS["original"])
+        fill = np.where(drawn["newcomer"][:, None], RGBA["newcomer"], RGBA["original"])
         for marker, rows in (("o", ~drawn["vulnerable"]), ("^", drawn["vulnerable"])):
             member = drawn["member"][rows]
             marks = self.households[marker]
             marks.set_offsets(view.xy[rows])
             marks.set_sizes(self.size * np.where(member, 2.2, 1.0))
             marks.set_facecolors(fill[rows])
-            marks.set_edgecolors(np.where(member, "black", "none"))
+            marks.set_edgecolors(np.where(member[:, None], RGBA["black"], RGBA["none"]))
             marks.set_linewidths(np.where(member, 0.9, 0.0))
         for name, _, _, scale in OVERLAYS:
             rows = drawn.get(name, np.zeros(view.drawn.size, dtype=bool))
@@ -159,14 +184,14 @@ class NetworkPicture:
             self.overlays[name].set_sizes([self.size * scale])
         return self.figure
 
-    def png(self) -> bytes:
-        """The network now as PNG: ties and marks drawn over the kept legend and title."""
+    def jpeg(self) -> bytes:
+        """The network now as JPEG: ties and marks drawn over the kept legend and title."""
         if self.snapshot is None:
             self.snapshot = Snapshot(self.figure, [self.ties, self.cross_ties,
                                                    *self.households.values(),
                                                    *self.overlays.values(),
                                                    *([self.ring] if self.ring else [])])
-        return self.snapshot.png(None)
+        return self.snapshot.jpeg(None)
 
 
 # The marks over the households: flag, marker, colour, size relative to a household's dot.

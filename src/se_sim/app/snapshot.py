@@ -1,4 +1,4 @@
-"""PNG pictures of a kept figure whose few moving parts change month by month.
+"""Pictures (PNG, or JPEG for the network) of a kept figure whose few moving parts change monthly.
 
 Drawing a whole chart (axes, ticks, Thai text, legend) each month was most of a STEP's time.
 The figure is drawn in three layers, as matplotlib's own animations do (blitting):
@@ -24,6 +24,9 @@ PNG_COMPRESSION = 1  # zlib level: files within 10% of level 6, encoded 1.3-2.5 
 # zlib's run-length strategy: the network's PNG (800x520) encoded in 26 ms instead of 37 ms,
 # 2% larger; charts alike. Pictures of flat colours and lines suit it.
 PNG_STRATEGY = zlib.Z_RLE
+# The network (800x520, 3,000 antialiased ties) as JPEG at quality 90 without chroma
+# subsampling: 210 KB in 4 ms, against a 470 KB PNG in 26 ms, with no visible difference.
+JPEG_QUALITY = 90
 
 
 class Snapshot:
@@ -43,6 +46,19 @@ class Snapshot:
 
     def png(self, key: Hashable) -> bytes:
         """The figure now, as PNG bytes; keyed parts are redrawn only when ``key`` changed."""
+        buffer = io.BytesIO()
+        self._drawn(key).save(buffer, format="png", compress_level=PNG_COMPRESSION,
+                              compress_type=PNG_STRATEGY)
+        return buffer.getvalue()
+
+    def jpeg(self, key: Hashable) -> bytes:
+        """The figure now, as JPEG bytes: for pictures of many fine lines (the network), whose
+        PNG is large and slow to make; full colour resolution keeps thin lines and text sharp."""
+        buffer = io.BytesIO()
+        self._drawn(key).save(buffer, format="jpeg", quality=JPEG_QUALITY, subsampling=0)
+        return buffer.getvalue()
+
+    def _drawn(self, key: Hashable) -> Image.Image:
         for artist in (*self.moving, *self.keyed):
             artist.set_animated(True)  # left out of ``canvas.draw``
         if self.still is None:
@@ -59,9 +75,5 @@ class Snapshot:
         for artist in sorted(self.moving, key=Artist.get_zorder):
             self.figure.draw_artist(artist)
         width, height = self.canvas.get_width_height()
-        image = Image.frombuffer("RGBA", (width, height), self.canvas.buffer_rgba(), "raw",
-                                 "RGBA", 0, 1).convert("RGB")  # opaque figures: a quarter less
-        buffer = io.BytesIO()
-        image.save(buffer, format="png", compress_level=PNG_COMPRESSION,
-                   compress_type=PNG_STRATEGY)
-        return buffer.getvalue()
+        return Image.frombuffer("RGBA", (width, height), self.canvas.buffer_rgba(), "raw",
+                                "RGBA", 0, 1).convert("RGB")  # opaque figures: a quarter less
