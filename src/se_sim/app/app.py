@@ -63,6 +63,7 @@ CSS = """
 .v-input__slider .v-input__slot { flex-wrap: wrap; }  /* label above its slider: Thai labels */
 .v-input__slider .v-input__slot > .v-label { width: 100%; margin-bottom: 4px; }
 .se-knob .v-slider { margin-top: 30px; }  /* room for the value on the knob, below its label */
+.v-tab.se-page-tab { letter-spacing: normal; }  /* spaced letters split Thai vowel marks */
 """
 
 # Class mode (``se-sim app --class``): one board for every session of this server.
@@ -187,6 +188,21 @@ def LanguageSwitch() -> None:
     solara.ToggleButtonsSingle(value=LANGUAGES[language.value], values=list(names),
                                on_value=lambda name: language.set(names[name]),
                                classes=["se-language"])
+
+
+def page_tabs(lang: Language) -> None:
+    """Tabs to the teacher's and the groups' pages, named in the page's language (the label of
+    each route is a label key). Solara's own tabs, shown when the app bar has none, name the
+    routes by their paths ("HOME", "STUDENT") in English only. Called inside ``solara.AppBar``
+    by the page component (not a component itself: the app's layout looks for a Tabs element
+    among the app bar's children)."""
+    route, routes = solara.use_route(level=-1)
+    router = solara.use_router()
+    paths = [solara.resolve_path(r, level=-1) for r in routes]
+    with solara.lab.Tabs(value=routes.index(route) if route in routes else 0,
+                         on_value=lambda index: router.push(paths[index]), align="center"):
+        for each in routes:
+            solara.lab.Tab(text(each.label, lang), classes=["se-page-tab"])
 
 
 @solara.component
@@ -387,6 +403,7 @@ def Page() -> None:
     solara.Title(text("title", lang))
     with solara.AppBar():
         LanguageSwitch()
+        page_tabs(lang)
     with solara.Sidebar():
         ScenarioPicker()
     SolaraViz(model, components=[], model_params=model_params(scenario, path, lang),
@@ -533,6 +550,7 @@ def StudentPage() -> None:
     name, set_name = solara.use_state("")
     with solara.AppBar():
         LanguageSwitch()
+        page_tabs(lang)
     if BOARD is None:
         solara.Warning(text("class.off", lang))
         return
@@ -605,10 +623,8 @@ def GroupChoice(name: str, lang: Language) -> None:
     paragraph(text("class.wait", lang))
 
 
-# Solara shows these labels as tabs above both pages (the same in either language).
+# The two pages; each label is the key of its tab's name (page_tabs).
 routes = [
-    solara.Route(path="/", component=Page,
-                 label=f"{text('class.teacher', 'en')} · {text('class.teacher', 'th')}"),
-    solara.Route(path="student", component=StudentPage,
-                 label=f"{text('class.groups_page', 'en')} · {text('class.groups_page', 'th')}"),
+    solara.Route(path="/", component=Page, label="class.teacher"),
+    solara.Route(path="student", component=StudentPage, label="class.groups_page"),
 ]
