@@ -1,12 +1,13 @@
 """How long the teaching page takes for one STEP, measured in Debian's headless chromium.
 
 Starts ``se-sim app`` on the Bang Sao Thong case (1,000 households), presses Reset and waits
-until the page has been quiet for a second (Reset redraws every picture, and the month counter
-shows 0 before it as after it), then presses STEP ``--steps`` times, each time waiting until
-the page shows the new month and every chart image is in place. It prints the seconds per month
-two ways: from Playwright's click (which first checks that the button can be clicked) and in
-the page, from the button's click to the last picture in place. A measurement, not a test: the
-figure depends on the machine and on what else runs on it (say so when you report it).
+until the server says it is idle and the page has been quiet for a second (Reset redraws every
+picture, and the month counter shows 0 before it as after it), then presses STEP ``--steps``
+times, each time waiting until the page shows the new month and every chart image is in place.
+It prints the seconds per month two ways: from Playwright's click (which first checks that the
+button can be clicked) and in the page, from the button's click to the last picture in place.
+A measurement, not a test: the figure depends on the machine and on what else runs on it (say
+so when you report it).
 """
 
 from __future__ import annotations
@@ -27,13 +28,19 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
-# Notes when the page last heard from the server, to know when a redraw is over.
+# Notes when the page last heard from the server and whether the server said it was busy
+# (Solara's kernel status messages), to know when a redraw is over.
 LISTEN = """
 window.seLastMessage = performance.now();
+window.seBusy = true;
 const PageSocket = window.WebSocket;
 window.WebSocket = function (...args) {
   const socket = new PageSocket(...args);
-  socket.addEventListener("message", () => { window.seLastMessage = performance.now(); });
+  socket.addEventListener("message", (event) => {
+    window.seLastMessage = performance.now();
+    if (typeof event.data === "string" && event.data.includes('"execution_state"'))
+      window.seBusy = !event.data.includes('"execution_state": "idle"');
+  });
   return socket;
 };
 window.WebSocket.prototype = PageSocket.prototype;
@@ -74,7 +81,8 @@ def main() -> None:
             page.goto(f"http://127.0.0.1:{port}/")
             page.get_by_role("button", name="Reset").click()
             page.wait_for_function(MONTH_SHOWN.format(month=0))
-            page.wait_for_function("performance.now() - window.seLastMessage > 1000")
+            page.wait_for_function("!window.seBusy && performance.now() - window.seLastMessage"
+                                   " > 1000")
             seconds, in_page = [], []
             for month in range(1, args.steps + 1):
                 page.evaluate("""() => { window.seClicked = null;
