@@ -2,10 +2,10 @@
 
 Runs the Bang Sao Thong case (1,000 households) month by month and times, each month, the
 network and every chart (the seven charts and the "any output" chart) including their image
-files, two ways: built anew each month as PNG (``draw_network``/``draw_chart``, as the page did
-first) and kept for the run with only the changed data set (``NetworkPicture``/``ChartPicture``,
-as the page does now; the network as JPEG, the charts as PNG). A measurement, not a test: the
-figures depend on the machine and its load (printed).
+files (the network as JPEG, the charts as PNG), two ways: built anew each month
+(``draw_network``/``draw_chart``, as the page did first) and kept for the run with only the
+changed data set (``NetworkPicture``/``ChartPicture``, as the page does now). A measurement,
+not a test: the figures depend on the machine and its load (printed).
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ def main() -> None:
     seconds: dict[str, list[float]] = {"step": [], "rebuilt": [], "kept network": [],
                                        "kept charts": []}
     def rebuilt(table: pd.DataFrame) -> None:
-        png(draw_network(model, model.view, "th", picked=0))
+        draw_network(model, model.view, "th", picked=0)  # a new picture, as JPEG
         for chart in charts:
             png(draw_chart(chart, table, months, "th"))
 

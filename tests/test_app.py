@@ -14,7 +14,6 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
-from matplotlib.collections import LineCollection
 
 from se_sim.app.charts import CHARTS, Bands, ChartPicture, bands, draw_chart, shown_charts
 from se_sim.app.ensemble import compared, run_ensemble
@@ -143,13 +142,29 @@ def test_large_communities_are_drawn_through_a_sample_with_groups_apart() -> Non
 
 def test_ties_between_the_groups_are_the_highlighted_lines() -> None:
     model = page_model(seed=2)
-    figure = draw_network(model, model.view, "th")
-    collections = [c for c in figure.axes[0].collections if isinstance(c, LineCollection)]
-    within, cross = (len(c.get_segments()) for c in collections)
+    picture = NetworkPicture(model, model.view, "th")
+    within, cross = len(picture.ties["tie"]), len(picture.ties["cross_tie"])
     newcomer = model.households.newcomer
     expected_cross = int((newcomer[model.network.u] != newcomer[model.network.v]).sum())
     assert cross == expected_cross and within + cross == model.network.edge_count
-    assert "ใครรู้จักใคร" in figure.texts[0].get_text()
+    assert "ใครรู้จักใคร" in picture.figure.texts[0].get_text()
+
+
+def test_ties_are_painted_in_orange_across_the_gap_between_the_groups() -> None:
+    model = page_model(seed=2)
+    picture = NetworkPicture(model, model.view, "en")
+
+    def gap() -> np.ndarray:  # the pixels around the middle of the gap between the two discs
+        picture.jpeg()
+        pixels = np.asarray(picture.snapshot.canvas.buffer_rgba())[..., :3].astype(int)
+        x, y = picture.ax.transData.transform((0.0, 0.0))
+        row, column = round(pixels.shape[0] - y), round(x)
+        return pixels[row - 40:row + 40, column - 5:column + 5]
+
+    painted = gap()
+    assert (painted[..., 0] - painted[..., 2]).mean() > 20  # orange: more red than blue
+    picture.ties = {kind: segments[:0] for kind, segments in picture.ties.items()}
+    assert (gap() == 255).all()  # without ties the gap is white
 
 
 def test_a_kept_network_picture_shows_the_same_month_as_a_new_one() -> None:

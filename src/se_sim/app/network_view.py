@@ -14,11 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from matplotlib.collections import LineCollection
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.path import Path
+from PIL import Image, ImageDraw
 
 from se_sim.app.labels import Language, text
 from se_sim.app.snapshot import Snapshot
@@ -37,6 +36,10 @@ COLOURS = {
 }
 RGBA = {name: np.array(to_rgba(colour)) for name, colour in
         {**COLOURS, "black": "black", "none": "none"}.items()}  # colours as arrays, parsed once
+# Ties: line width (points) and opacity. Within a group in grey below, between the groups in
+# orange above.
+TIES = {"tie": (0.3, 0.6), "cross_tie": (0.4, 0.35)}
+DPI = 100
 
 
 def view_rng(seed: int) -> np.random.Generator:
@@ -90,31 +93,17 @@ def household_flags(households: Any) -> dict[str, np.ndarray]:
     return flags
 
 
-class KeptTies(LineCollection):
-    """Ties as lines, each tie's line (a matplotlib ``Path``) made once and kept while the tie
-    lasts. About 2% of the ties change in a month; making all 3,000 paths anew (each reads two
-    rcParams, which Solara makes per session and slow) was a fifth of a STEP on the page."""
-
-    def __init__(self, **style: Any) -> None:
-        super().__init__([], **style)
-        self.kept: dict[int, Path] = {}
-
-    def set_ties(self, keys: np.ndarray, segments: np.ndarray) -> None:
-        """The ties named by ``keys`` (stable numbers of household pairs), drawn as
-        ``segments``; a key seen last month keeps its path."""
-        kept = self.kept
-        paths = [kept.get(key) or Path(segment)
-                 for key, segment in zip(keys.tolist(), segments, strict=True)]
-        self.kept = dict(zip(keys.tolist(), paths, strict=True))
-        self._paths = paths  # what ``set_segments`` fills, without making the paths anew
-        self.stale = True
-
-
 class NetworkPicture:
     """The network kept for a whole run: the figure, its legend and one collection per kind of
     mark are built once, and each month only the ties' segments and the marks' positions,
     colours and sizes change (a new figure each month took most of a redraw's time). Build a
-    new picture for another language or another picked household."""
+    new picture for another language or another picked household.
+
+    The ties are painted with PIL's line drawing, not as matplotlib lines: matplotlib's
+    antialiased lines took 90 ms a month for the 3,000 ties of the Bang Sao Thong case, most
+    of the network's redraw; PIL draws them in about 15 ms. Each tie is a one-pixel line whose
+    opacity is its matplotlib width (in pixels) times its alpha, blended as it is drawn, so that
+    bundles of ties darken as before."""
 
     def __init__(self, model: Any, view: NetworkView, language: Language,
                  picked: int | None = None) -> None:
@@ -123,14 +112,11 @@ class NetworkPicture:
         self.where[view.drawn] = np.arange(view.drawn.size)
         self.size = 9.0 if view.drawn.size > 400 else 25.0
         flags = household_flags(model.households)
-        fig = self.figure = Figure(figsize=(8.0, 5.2), dpi=100)
+        fig = self.figure = Figure(figsize=(8.0, 5.2), dpi=DPI)
         ax = self.ax = fig.add_axes((0.0, 0.1, 1.0, 0.84))
         ax.set_axis_off()
         ax.set_aspect("equal")
-        self.ties = ax.add_collection(KeptTies(colors=COLOURS["tie"], linewidths=0.3,
-                                               alpha=0.6, zorder=1))
-        self.cross_ties = ax.add_collection(KeptTies(
-            colors=COLOURS["cross_tie"], linewidths=0.4, alpha=0.35, zorder=2))
+        self.ties = {kind: np.zeros((0, 2, 2)) for kind in TIES}  # segments, data coordinates
         empty = np.zeros((0, 2))
         self.households = {marker: ax.scatter(*empty.T, marker=marker, zorder=3)
                            for marker in ("o", "^")}
@@ -159,15 +145,12 @@ class NetworkPicture:
         """The ties and marks of the model's current month."""
         view, flags = self.view, household_flags(model.households)
         network = model.network
-        first, second = np.asarray(network.u), np.asarray(network.v)
-        u, v = self.where[first], self.where[second]
+        u, v = self.where[np.asarray(network.u)], self.where[np.asarray(network.v)]
         keep = (u >= 0) & (v >= 0)
         u, v = u[keep], v[keep]
-        keys = first[keep].astype(np.int64) * view.total + second[keep]
         cross = flags["newcomer"][view.drawn[u]] != flags["newcomer"][view.drawn[v]]
         segments = np.stack([view.xy[u], view.xy[v]], axis=1)
-        self.ties.set_ties(keys[~cross], segments[~cross])
-        self.cross_ties.set_ties(keys[cross], segments[cross])
+        self.ties = {"tie": segments[~cross], "cross_tie": segments[cross]}
         drawn = {name: flag[view.drawn] for name, flag in flags.items()}
         fill = np.where(drawn["newcomer"][:, None], RGBA["newcomer"], RGBA["original"])
         for marker, rows in (("o", ~drawn["vulnerable"]), ("^", drawn["vulnerable"])):
@@ -187,11 +170,25 @@ class NetworkPicture:
     def jpeg(self) -> bytes:
         """The network now as JPEG: ties and marks drawn over the kept legend and title."""
         if self.snapshot is None:
-            self.snapshot = Snapshot(self.figure, [self.ties, self.cross_ties,
-                                                   *self.households.values(),
+            self.snapshot = Snapshot(self.figure, [*self.households.values(),
                                                    *self.overlays.values(),
-                                                   *([self.ring] if self.ring else [])])
+                                                   *([self.ring] if self.ring else [])],
+                                     paint=self.paint_ties)
         return self.snapshot.jpeg(None)
+
+    def paint_ties(self, pixels: np.ndarray) -> None:
+        """The ties onto the picture's pixels (rows from the top, RGBA), changed in place."""
+        height = pixels.shape[0]
+        image = Image.fromarray(pixels[..., :3])
+        draw = ImageDraw.Draw(image, "RGBA")
+        for kind, (width, alpha) in TIES.items():
+            ends = self.ax.transData.transform(self.ties[kind].reshape(-1, 2))
+            ends = np.column_stack([ends[:, 0] - 0.5, height - 0.5 - ends[:, 1]])  # PIL pixels
+            opacity = alpha * min(width * DPI / 72, 1.0)  # an antialiased line's coverage
+            ink = tuple(round(255 * c) for c in (*RGBA[kind][:3], opacity))
+            for line in ends.reshape(-1, 4).tolist():
+                draw.line(line, fill=ink)
+        pixels[..., :3] = np.asarray(image)
 
 
 # The marks over the households: flag, marker, colour, size relative to a household's dot.
@@ -200,11 +197,11 @@ OVERLAYS = (("food_insecure", "x", COLOURS["food_insecure"], 1.6),
 
 
 def draw_network(model: Any, view: NetworkView, language: Language,
-                 picked: int | None = None) -> Figure:
-    """The network now: fill by origin, triangles for vulnerable households, black rings for
-    members, red crosses where food is short, pink rings for households the fund helped, white
-    dots for this month's buyers; ties between the groups in orange."""
-    return NetworkPicture(model, view, language, picked).figure
+                 picked: int | None = None) -> bytes:
+    """The network now, as JPEG: fill by origin, triangles for vulnerable households, black
+    rings for members, red crosses where food is short, pink rings for households the fund
+    helped, white dots for this month's buyers; ties between the groups in orange."""
+    return NetworkPicture(model, view, language, picked).jpeg()
 
 
 def _legend(fig: Figure, language: Language, buying: bool, picked: int | None) -> None:
