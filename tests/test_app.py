@@ -201,15 +201,16 @@ def test_a_kept_chart_draws_the_run_so_far_over_a_background_kept_while_values_f
     assert picture.png() == kept
 
 
-def test_a_kept_chart_is_drawn_as_a_whole_figure_when_its_axis_grows() -> None:
-    """When the y limits change, the y axis, bands and legend are drawn again over the still
-    layer: the kept background then has the pixels of the figure drawn whole (without the run's
-    lines, drawn over it)."""
+@pytest.mark.parametrize("banded", [True, False])
+def test_a_kept_chart_is_drawn_as_a_whole_figure_when_its_axis_grows(banded: bool) -> None:
+    """When the y limits change, the y axis and bands (and the legend above them) are drawn
+    again over the still layer: the kept background then has the pixels of the figure drawn
+    whole (without the run's lines, drawn over it)."""
     run = pd.DataFrame({"fund_balance_thb": [0.0, 10.0, 40.0, 45.0, 90.0],
                         "fund_grants_total_thb": [0.0, 1.0, 2.0, 3.0, 4.0]})
     band = np.array([np.linspace(0, 20, 13), np.linspace(0, 30, 13), np.linspace(0, 40, 13)])
     picture = ChartPicture(CHARTS[0], run.iloc[:1], 12, "en",
-                           Bands(runs=5, quantiles={"fund_balance_thb": band}))
+                           Bands(runs=5, quantiles={"fund_balance_thb": band}) if banded else None)
     grown = 0
     for months in range(1, len(run) + 1):
         limits = picture.ax.get_ylim()
@@ -230,6 +231,7 @@ def test_a_kept_chart_is_drawn_as_a_whole_figure_when_its_axis_grows() -> None:
         for artist in snapshot.moving:
             artist.set_visible(True)
     assert grown >= 3  # the first month and at least two new limits
+    assert (picture.ax.get_legend() in picture.snapshot.keyed) == banded  # else drawn once
 
 
 def test_household_marks_follow_the_model_state_it_finds() -> None:

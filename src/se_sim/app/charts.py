@@ -160,14 +160,17 @@ class ChartPicture:
         self.ax.set_ylim(max(low - below * span, floor), high + above * span)
 
     def png(self) -> bytes:
-        """The chart now as PNG: this run's lines over a kept background, whose y axis, bands
-        and legend are drawn again only when the y limits changed."""
+        """The chart now as PNG: this run's lines over a kept background, whose y axis and
+        bands are drawn again only when the y limits changed. The legend, above the bands, is
+        drawn again with them; without bands it is drawn once, where it was best at the first
+        month (drawing it was half of a new y axis's time)."""
         if self.snapshot is None:
             run = list(self.lines.values())
             bands = [*self.ax.collections, *(line for line in self.ax.lines if line not in run)]
+            above_bands = [self.ax.get_legend()] if bands else []
             self.snapshot = Snapshot(self.figure, [*run, *self.ax.patches],
                                      keyed=[self.ax.yaxis, *bands, *self.ax.spines.values(),
-                                            self.ax.get_legend()])
+                                            *above_bands])
         for patch in self.ax.patches[len(self.snapshot.moving) - len(self.lines):]:
             self.snapshot.add(patch)  # shading of new shock months
         return self.snapshot.png(self.ax.get_ylim())
