@@ -1,10 +1,11 @@
 """How long the teaching page's pictures take to redraw after one STEP, measured in-process.
 
 Runs the Bang Sao Thong case (1,000 households) month by month and times, each month, the
-network and every chart (the seven charts and the "any output" chart) including their PNG, two
-ways: built anew each month (``draw_network``/``draw_chart``, as the page did before) and kept
-for the run with only the changed data set (``NetworkPicture``/``ChartPicture``, as the page does
-now). A measurement, not a test: the figures depend on the machine and its load (printed).
+network and every chart (the seven charts and the "any output" chart) including their image
+files (the network as JPEG, the charts as PNG), two ways: built anew each month
+(``draw_network``/``draw_chart``, as the page did first) and kept for the run with only the
+changed data set (``NetworkPicture``/``ChartPicture``, as the page does now). A measurement,
+not a test: the figures depend on the machine and its load (printed).
 """
 
 from __future__ import annotations
@@ -59,13 +60,13 @@ def main() -> None:
     seconds: dict[str, list[float]] = {"step": [], "rebuilt": [], "kept network": [],
                                        "kept charts": []}
     def rebuilt(table: pd.DataFrame) -> None:
-        png(draw_network(model, model.view, "th", picked=0))
+        draw_network(model, model.view, "th", picked=0)  # a new picture, as JPEG
         for chart in charts:
             png(draw_chart(chart, table, months, "th"))
 
     def kept_network() -> None:
         network.update(model)
-        network.png()
+        network.jpeg()
 
     def kept_charts(table: pd.DataFrame) -> None:
         for picture in pictures:

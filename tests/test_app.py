@@ -14,7 +14,6 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
-from matplotlib.collections import LineCollection
 
 from se_sim.app.charts import CHARTS, Bands, ChartPicture, bands, draw_chart, shown_charts
 from se_sim.app.ensemble import compared, run_ensemble
@@ -143,24 +142,40 @@ def test_large_communities_are_drawn_through_a_sample_with_groups_apart() -> Non
 
 def test_ties_between_the_groups_are_the_highlighted_lines() -> None:
     model = page_model(seed=2)
-    figure = draw_network(model, model.view, "th")
-    collections = [c for c in figure.axes[0].collections if isinstance(c, LineCollection)]
-    within, cross = (len(c.get_segments()) for c in collections)
+    picture = NetworkPicture(model, model.view, "th")
+    within, cross = len(picture.ties["tie"]), len(picture.ties["cross_tie"])
     newcomer = model.households.newcomer
     expected_cross = int((newcomer[model.network.u] != newcomer[model.network.v]).sum())
     assert cross == expected_cross and within + cross == model.network.edge_count
-    assert "ใครรู้จักใคร" in figure.texts[0].get_text()
+    assert "ใครรู้จักใคร" in picture.figure.texts[0].get_text()
+
+
+def test_ties_are_painted_in_orange_across_the_gap_between_the_groups() -> None:
+    model = page_model(seed=2)
+    picture = NetworkPicture(model, model.view, "en")
+
+    def gap() -> np.ndarray:  # the pixels around the middle of the gap between the two discs
+        picture.jpeg()
+        pixels = np.asarray(picture.snapshot.canvas.buffer_rgba())[..., :3].astype(int)
+        x, y = picture.ax.transData.transform((0.0, 0.0))
+        row, column = round(pixels.shape[0] - y), round(x)
+        return pixels[row - 40:row + 40, column - 5:column + 5]
+
+    painted = gap()
+    assert (painted[..., 0] - painted[..., 2]).mean() > 20  # orange: more red than blue
+    picture.ties = {kind: segments[:0] for kind, segments in picture.ties.items()}
+    assert (gap() == 255).all()  # without ties the gap is white
 
 
 def test_a_kept_network_picture_shows_the_same_month_as_a_new_one() -> None:
     model = page_model(seed=2)
     kept = NetworkPicture(model, model.view, "en", picked=4)
-    first = kept.png()
+    first = kept.jpeg()
     for _ in range(4):
         model.step()
         kept.update(model)
-    now = kept.png()
-    assert now == NetworkPicture(model, model.view, "en", picked=4).png()
+    now = kept.jpeg()
+    assert now == NetworkPicture(model, model.view, "en", picked=4).jpeg()
     assert now != first
 
 
@@ -172,7 +187,9 @@ def test_a_kept_chart_draws_the_run_so_far_over_a_background_kept_while_values_f
     picture.png()
     for months in range(2, 5):
         picture.update(run.iloc[:months])
-        picture.png()
+        layered = picture.png()  # the axis grew: y axis, bands and legend drawn over the still
+        picture.snapshot.still = picture.snapshot.background = None
+        assert picture.png() == layered
     limits = picture.ax.get_ylim()
     assert limits[0] <= 0.0 and limits[1] >= 30.0
     picture.update(run)  # 15 fits: the axis, and so the drawn background, stay
@@ -180,8 +197,41 @@ def test_a_kept_chart_draws_the_run_so_far_over_a_background_kept_while_values_f
     assert picture.ax.get_ylim() == limits and len(picture.ax.patches) == 2
     np.testing.assert_array_equal(picture.lines["fund_balance_thb"].get_ydata(),
                                   run["fund_balance_thb"])
-    picture.snapshot.background = None  # everything drawn anew
+    picture.snapshot.still = picture.snapshot.background = None  # everything drawn anew
     assert picture.png() == kept
+
+
+@pytest.mark.parametrize("banded", [True, False])
+def test_a_kept_chart_is_drawn_as_a_whole_figure_when_its_axis_grows(banded: bool) -> None:
+    """When the y limits change, the y axis and bands (and the legend above them) are drawn
+    again over the still layer: the kept background then has the pixels of the figure drawn
+    whole (without the run's lines, drawn over it)."""
+    run = pd.DataFrame({"fund_balance_thb": [0.0, 10.0, 40.0, 45.0, 90.0],
+                        "fund_grants_total_thb": [0.0, 1.0, 2.0, 3.0, 4.0]})
+    band = np.array([np.linspace(0, 20, 13), np.linspace(0, 30, 13), np.linspace(0, 40, 13)])
+    picture = ChartPicture(CHARTS[0], run.iloc[:1], 12, "en",
+                           Bands(runs=5, quantiles={"fund_balance_thb": band}) if banded else None)
+    grown = 0
+    for months in range(1, len(run) + 1):
+        limits = picture.ax.get_ylim()
+        picture.update(run.iloc[:months])
+        picture.png()
+        if picture.ax.get_ylim() == limits and months > 1:
+            continue
+        grown += 1
+        snapshot, canvas = picture.snapshot, picture.snapshot.canvas
+        canvas.restore_region(snapshot.background)
+        kept = np.array(canvas.buffer_rgba())
+        for artist in snapshot.moving:
+            artist.set_visible(False)
+        for artist in snapshot.keyed:
+            artist.set_animated(False)
+        canvas.draw()
+        np.testing.assert_array_equal(np.array(canvas.buffer_rgba()), kept)
+        for artist in snapshot.moving:
+            artist.set_visible(True)
+    assert grown >= 3  # the first month and at least two new limits
+    assert (picture.ax.get_legend() in picture.snapshot.keyed) == banded  # else drawn once
 
 
 def test_household_marks_follow_the_model_state_it_finds() -> None:

@@ -232,9 +232,13 @@ def test_a_lesson_in_the_browser(page) -> None:
     settings.get_by_text("seed 7", exact=False).wait_for()
     lap("slider and seed")
 
-    # Thai: the page, the knobs and the charts change language; a Thai font is there.
+    # Thai: the page, the knobs, the pages' tabs and the charts change language; a Thai font
+    # is there.
+    assert page.locator(".se-page-tab").all_text_contents() == ["Teacher", "Groups"]
     page.get_by_text("ไทย", exact=True).click()
     page.get_by_text("ชุมชนตอนนี้").wait_for()
+    page.get_by_role("tab", name="กลุ่ม").wait_for()
+    assert page.locator(".se-page-tab").all_text_contents() == ["ครู", "กลุ่ม"]
     page.get_by_role("slider", name="ความสัมพันธ์ต่อครัวเรือน").wait_for(state="attached")
     fund_chart = changed_digest(page, ".se-chart-fund", fund_chart)
     assert page.evaluate(FONT_PRESENT_JS, "Loma"), "the browser has no Loma (fonts-thai-tlwg)"

@@ -269,8 +269,9 @@ def _cmd_app(args: argparse.Namespace) -> int:
         env.update(SE_SIM_CLASS="1", SE_SIM_CLASS_RUNS=str(args.runs),
                    SE_SIM_CLASS_DIR=str(Path(args.class_dir).resolve()),
                    SE_SIM_CLASS_ADDRESS=address)
-    command = [sys.executable, "-m", "solara", "run", str(page), "--production", "--no-open",
-               "--host", args.host, "--port", str(port)]
+    # Solara's own ``solara run``, with websocket compression off (see se_sim/app/serve.py).
+    command = [sys.executable, "-m", "se_sim.app.serve", "run", str(page), "--production",
+               "--no-open", "--host", args.host, "--port", str(port)]
     # SIGTERM raises KeyboardInterrupt here (main's sigterm_as_interrupt): exit 130, server stopped.
     server = subprocess.Popen(command, env=env)
     try:

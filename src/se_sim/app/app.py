@@ -24,7 +24,7 @@ from mesa.visualization.utils import update_counter
 from solara.alias import rw
 
 from se_sim.app.board_chart import draw_board
-from se_sim.app.charts import Chart, ChartPicture, shock_months, shown_charts
+from se_sim.app.charts import Chart, ChartPicture, shown_charts
 from se_sim.app.class_board import (
     OUTCOMES,
     POLICIES,
@@ -63,6 +63,7 @@ CSS = """
 .v-input__slider .v-input__slot { flex-wrap: wrap; }  /* label above its slider: Thai labels */
 .v-input__slider .v-input__slot > .v-label { width: 100%; margin-bottom: 4px; }
 .se-knob .v-slider { margin-top: 30px; }  /* room for the value on the knob, below its label */
+.v-tab.se-page-tab { letter-spacing: normal; }  /* spaced letters split Thai vowel marks */
 """
 
 # Class mode (``se-sim app --class``): one board for every session of this server.
@@ -116,13 +117,28 @@ def model_params(scenario: Scenario, path: str, lang: Language) -> dict[str, Any
     }
 
 
+Parts = tuple[str | tuple[str], ...]
+
+
+def markup(parts: Parts) -> str:
+    """Text with bold parts (given as 1-tuples) as HTML."""
+    return "".join(f"<b>{escape(p[0])}</b>" if isinstance(p, tuple) else escape(p)
+                   for p in parts).replace("\n", "<br>")
+
+
 def paragraph(*parts: str | tuple[str], classes: list[str] | None = None) -> None:
     """Text with bold parts (given as 1-tuples), without Markdown: solara's Markdown asks a CDN
     for its maths fonts, which an offline classroom does not reach."""
-    markup = "".join(f"<b>{escape(p[0])}</b>" if isinstance(p, tuple) else escape(p)
-                     for p in parts)
-    solara.HTML(tag="p", unsafe_innerHTML=markup.replace("\n", "<br>"), classes=classes or [],
+    solara.HTML(tag="p", unsafe_innerHTML=markup(parts), classes=classes or [],
                 style="margin: 0 0 4px 0")
+
+
+def paragraphs(texts: list[Parts], classes: list[str] | None = None) -> None:
+    """Several paragraphs in one element: a STEP that changes them sends one message to the
+    browser, not one per line (each message is a round trip through the server's threads)."""
+    solara.HTML(tag="div", unsafe_innerHTML="".join(
+        f"<p style='margin: 0 0 4px 0'>{markup(parts)}</p>" for parts in texts),
+        classes=classes or [])
 
 
 def shock_kind(scenario: Scenario) -> str:
@@ -174,6 +190,21 @@ def LanguageSwitch() -> None:
                                classes=["se-language"])
 
 
+def page_tabs(lang: Language) -> None:
+    """Tabs to the teacher's and the groups' pages, named in the page's language (the label of
+    each route is a label key). Solara's own tabs, shown when the app bar has none, name the
+    routes by their paths ("HOME", "STUDENT") in English only. Called inside ``solara.AppBar``
+    by the page component (not a component itself: the app's layout looks for a Tabs element
+    among the app bar's children)."""
+    route, routes = solara.use_route(level=-1)
+    router = solara.use_router()
+    paths = [solara.resolve_path(r, level=-1) for r in routes]
+    with solara.lab.Tabs(value=routes.index(route) if route in routes else 0,
+                         on_value=lambda index: router.push(paths[index]), align="center"):
+        for each in routes:
+            solara.lab.Tab(text(each.label, lang), classes=["se-page-tab"])
+
+
 @solara.component
 def ScenarioPicker() -> None:
     lang = language.value
@@ -202,7 +233,7 @@ def NetworkPanel(model: TeachingModel) -> None:
                               [model, lang, picked.value])
     with solara.Div(classes=["se-wide", "se-network"]):
         picture.update(model)
-        rw.Image(value=picture.png(), format="png")
+        rw.Image(value=picture.jpeg(), format="jpeg")
         solara.Text(text("network_help", lang), style={"font-size": "0.85em"})
 
 
@@ -225,8 +256,7 @@ def Overview(model: TeachingModel) -> None:
     if "buying" in flags:
         rows.append(("buyers", f"{int(flags['buying'].sum())}"))
     with solara.Card(text("overview", lang), margin=0):
-        for key, value in rows:
-            paragraph(f"{text(key, lang)}: ", (value,))
+        paragraphs([(f"{text(key, lang)}: ", (value,)) for key, value in rows])
         if getattr(model.events, "any_shock", False):
             shock = text(f"shock.{shock_kind(model.config)}", lang)
             solara.Warning(text("shock_now", lang, shock=shock), dense=True)
@@ -235,21 +265,26 @@ def Overview(model: TeachingModel) -> None:
                        settings=f"{model.config.name}: {settings}, seed {model.seed}"),
                   classes=["se-settings", "text-caption"])
     with solara.Card(text("enterprises", lang), margin=0):
-        for enterprise in model.enterprise_list:
-            members = enterprise.members()
-            newcomers = int(hh.newcomer[members].sum())
-            closed = getattr(enterprise, "closed_month", None)
-            state = text("open", lang) if getattr(enterprise, "active", True) else text(
-                "closed", lang, month=closed)
-            paragraph(
-                (enterprise.name,), f" ({state})\n"
-                + text("member_count", lang, total=members.size, original=members.size - newcomers,
-                       newcomer=newcomers)
-                + f"\n{text('cash', lang)} {baht(enterprise.cash, lang)} · "
-                f"{text('reserve', lang)} {baht(enterprise.reserve, lang)}\n"
-                f"{text('sales', lang)} {baht(getattr(enterprise, 'revenue', 0.0), lang)} · "
-                f"{text('profit', lang)} {baht(getattr(enterprise, 'profit', 0.0), lang)}"
-            )
+        paragraphs([enterprise_parts(enterprise, hh, lang)
+                    for enterprise in model.enterprise_list])
+
+
+def enterprise_parts(enterprise: Any, hh: Any, lang: Language) -> Parts:
+    """An enterprise this month: name and state, members, money."""
+    members = enterprise.members()
+    newcomers = int(hh.newcomer[members].sum())
+    closed = getattr(enterprise, "closed_month", None)
+    state = text("open", lang) if getattr(enterprise, "active", True) else text(
+        "closed", lang, month=closed)
+    return (
+        (enterprise.name,), f" ({state})\n"
+        + text("member_count", lang, total=members.size, original=members.size - newcomers,
+               newcomer=newcomers)
+        + f"\n{text('cash', lang)} {baht(enterprise.cash, lang)} · "
+        f"{text('reserve', lang)} {baht(enterprise.reserve, lang)}\n"
+        f"{text('sales', lang)} {baht(getattr(enterprise, 'revenue', 0.0), lang)} · "
+        f"{text('profit', lang)} {baht(getattr(enterprise, 'profit', 0.0), lang)}"
+    )
 
 
 @solara.component
@@ -267,12 +302,11 @@ def RunSettings(model: TeachingModel) -> None:
 def Counters(model: TeachingModel) -> None:
     """This month's outputs as plain numbers, out of sight, for the browser tests to read."""
     update_counter.get()
-    last = model.datacollector.get_model_vars_dataframe().iloc[-1]
+    last = model.monthly().iloc[-1]
     values = {"month": model.month, **{name: f"{last[name]:.6g}" for name in COUNTERS
                                       if name in last}}
-    with solara.Div(style={"display": "none"}):
-        for name, value in values.items():
-            solara.Text(str(value), classes=[f"se-counter-{name}"])
+    solara.HTML(tag="div", style={"display": "none"}, unsafe_innerHTML="".join(
+        f"<span class='se-counter-{name}'>{value}</span>" for name, value in values.items()))
 
 
 @solara.component
@@ -334,13 +368,13 @@ def ChartPanel(model: TeachingModel, chart: Chart) -> None:
     update_counter.get()
     lang = language.value
     current, earlier = bands_for(model)
-    table = model.datacollector.get_model_vars_dataframe()
+    table = model.monthly()
     label = earlier_label(earlier, model, lang) if earlier else ""
-    shocked = bool(shock_months(table).size)  # the legend gains "shock months"
     picture = solara.use_memo(
         lambda: ChartPicture(chart, table, model.config.months, lang, current and current.bands,
-                             earlier and earlier.bands, text("earlier", lang, difference=label)),
-        [model, chart, lang, current, earlier, label, shocked])
+                             earlier and earlier.bands, text("earlier", lang, difference=label),
+                             shock=bool(model.config.shocks)),
+        [model, chart, lang, current, earlier, label])
     with solara.Div(classes=["se-chart", f"se-{chart.key.replace('.', '-')}"]):
         picture.update(table)
         rw.Image(value=picture.png(), format="png")
@@ -369,6 +403,7 @@ def Page() -> None:
     solara.Title(text("title", lang))
     with solara.AppBar():
         LanguageSwitch()
+        page_tabs(lang)
     with solara.Sidebar():
         ScenarioPicker()
     SolaraViz(model, components=[], model_params=model_params(scenario, path, lang),
@@ -515,6 +550,7 @@ def StudentPage() -> None:
     name, set_name = solara.use_state("")
     with solara.AppBar():
         LanguageSwitch()
+        page_tabs(lang)
     if BOARD is None:
         solara.Warning(text("class.off", lang))
         return
@@ -587,10 +623,8 @@ def GroupChoice(name: str, lang: Language) -> None:
     paragraph(text("class.wait", lang))
 
 
-# Solara shows these labels as tabs above both pages (the same in either language).
+# The two pages; each label is the key of its tab's name (page_tabs).
 routes = [
-    solara.Route(path="/", component=Page,
-                 label=f"{text('class.teacher', 'en')} · {text('class.teacher', 'th')}"),
-    solara.Route(path="student", component=StudentPage,
-                 label=f"{text('class.groups_page', 'en')} · {text('class.groups_page', 'th')}"),
+    solara.Route(path="/", component=Page, label="class.teacher"),
+    solara.Route(path="student", component=StudentPage, label="class.groups_page"),
 ]

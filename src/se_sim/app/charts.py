@@ -22,7 +22,11 @@ from se_sim.app.labels import Language, metric_label, text
 from se_sim.app.snapshot import Snapshot
 
 MARGIN = 0.05  # of the data's span, below and above, as matplotlib's own autoscale
-HEADROOM = 0.3  # of the data's span, on the side a run grew beyond the axis
+# Of the data's span, on the side a run grew beyond the axis, and on both sides of a run's first
+# month when no ensemble band shows the likely range. Each new limit redraws the chart's axis,
+# bands and legend: over the first 10 months of the Bang Sao Thong case the 8 charts took 16 such
+# redraws with room of 0.3 on the growing side only, 9 with 0.5 from the first month.
+HEADROOM = 0.5
 PALETTE = ("#0072B2", "#009E73", "#D55E00", "#CC79A7", "#E69F00", "#56B4E9")
 EARLIER = "#777777"
 
@@ -76,13 +80,15 @@ def _band(ax: Axes, quantiles: np.ndarray, colour: str, style: str) -> None:
 class ChartPicture:
     """One chart kept for a whole run: the axes, ticks, bands and legend are built once (building
     them was most of a redraw's time), and each month only this run's lines and the shock
-    shading change. Build a new picture when the bands, the language or the legend change.
+    shading change. Build a new picture when the bands or the language change.
     The y axis leaves room above (or below) a growing run, so that its limits, and with them
     the drawn background of ``png``, change only now and then."""
 
     def __init__(self, chart: Chart, run: pd.DataFrame, months: int, language: Language,
                  current: Bands | None = None, earlier: Bands | None = None,
-                 earlier_label: str = "") -> None:
+                 earlier_label: str = "", shock: bool = False) -> None:
+        """``shock``: a shock is to come in this run; its legend entry is there from the start,
+        so that the picture need not be built again when the first shock month arrives."""
         self.figure = Figure(figsize=(5.2, 3.1), dpi=100)
         self.figure.subplots_adjust(left=0.13, right=0.98, top=0.9, bottom=0.15)
         ax = self.ax = self.figure.add_subplot()
@@ -99,7 +105,7 @@ class ChartPicture:
             if name in run:
                 self.lines[name], = ax.plot([], [], color=colour, lw=2.0)
             handles.append((Line2D([], [], color=colour, lw=2.0), metric_label(name, language)))
-        if shock_months(run).size:
+        if shock or shock_months(run).size:
             handles.append((Patch(color="grey", alpha=0.1), text("shock_months", language)))
         if current is not None:
             handles.append(((Patch(color="black", alpha=0.15),
@@ -135,7 +141,8 @@ class ChartPicture:
         return self.figure
 
     def _fit_y(self) -> None:
-        """Widen the y axis when the data leave it, with room to grow in that direction."""
+        """Widen the y axis when the data leave it, with room to grow in that direction (and
+        in both at the first month)."""
         low, high = self.ax.dataLim.intervaly
         if not (np.isfinite(low) and np.isfinite(high)):
             return
@@ -144,14 +151,26 @@ class ChartPicture:
         if not fresh and bottom <= low and high <= top:
             return
         span = (high - low) or max(abs(high), 1.0)
-        below = HEADROOM if not fresh and low < bottom else MARGIN
-        above = HEADROOM if not fresh and high > top else MARGIN
-        self.ax.set_ylim(low - below * span, high + above * span)
+        if fresh:  # room both ways, unless an ensemble's bands show the range to expect
+            below = above = MARGIN if self.ax.collections else HEADROOM
+        else:
+            below = HEADROOM if low < bottom else MARGIN
+            above = HEADROOM if high > top else MARGIN
+        floor = -MARGIN * span if low >= 0 else -np.inf  # no room far below zero for data above
+        self.ax.set_ylim(max(low - below * span, floor), high + above * span)
 
     def png(self) -> bytes:
-        """The chart now as PNG, drawing only this run's lines over a kept background."""
+        """The chart now as PNG: this run's lines over a kept background, whose y axis and
+        bands are drawn again only when the y limits changed. The legend, above the bands, is
+        drawn again with them; without bands it is drawn once, where it was best at the first
+        month (drawing it was half of a new y axis's time)."""
         if self.snapshot is None:
-            self.snapshot = Snapshot(self.figure, [*self.lines.values(), *self.ax.patches])
+            run = list(self.lines.values())
+            bands = [*self.ax.collections, *(line for line in self.ax.lines if line not in run)]
+            above_bands = [self.ax.get_legend()] if bands else []
+            self.snapshot = Snapshot(self.figure, [*run, *self.ax.patches],
+                                     keyed=[self.ax.yaxis, *bands, *self.ax.spines.values(),
+                                            *above_bands])
         for patch in self.ax.patches[len(self.snapshot.moving) - len(self.lines):]:
             self.snapshot.add(patch)  # shading of new shock months
         return self.snapshot.png(self.ax.get_ylim())

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from matplotlib.collections import LineCollection
+from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from PIL import Image, ImageDraw
 
 from se_sim.app.labels import Language, text
 from se_sim.app.snapshot import Snapshot
@@ -33,7 +34,12 @@ COLOURS = {
     "helped": "#CC79A7",
     "buying": "#FFFFFF",
 }
-# Names a buyer flag may have on the households (the market of Model v2); the first present wins.
+RGBA = {name: np.array(to_rgba(colour)) for name, colour in
+        {**COLOURS, "black": "black", "none": "none"}.items()}  # colours as arrays, parsed once
+# Ties: line width (points) and opacity. Within a group in grey below, between the groups in
+# orange above.
+TIES = {"tie": (0.3, 0.6), "cross_tie": (0.4, 0.35)}
+DPI = 100
 
 
 def view_rng(seed: int) -> np.random.Generator:
@@ -91,7 +97,13 @@ class NetworkPicture:
     """The network kept for a whole run: the figure, its legend and one collection per kind of
     mark are built once, and each month only the ties' segments and the marks' positions,
     colours and sizes change (a new figure each month took most of a redraw's time). Build a
-    new picture for another language or another picked household."""
+    new picture for another language or another picked household.
+
+    The ties are painted with PIL's line drawing, not as matplotlib lines: matplotlib's
+    antialiased lines took 90 ms a month for the 3,000 ties of the Bang Sao Thong case, most
+    of the network's redraw; PIL draws them in about 15 ms. Each tie is a one-pixel line whose
+    opacity is its matplotlib width (in pixels) times its alpha, blended as it is drawn, so that
+    bundles of ties darken as before."""
 
     def __init__(self, model: Any, view: NetworkView, language: Language,
                  picked: int | None = None) -> None:
@@ -100,14 +112,11 @@ class NetworkPicture:
         self.where[view.drawn] = np.arange(view.drawn.size)
         self.size = 9.0 if view.drawn.size > 400 else 25.0
         flags = household_flags(model.households)
-        fig = self.figure = Figure(figsize=(8.0, 5.2), dpi=100)
+        fig = self.figure = Figure(figsize=(8.0, 5.2), dpi=DPI)
         ax = self.ax = fig.add_axes((0.0, 0.1, 1.0, 0.84))
         ax.set_axis_off()
         ax.set_aspect("equal")
-        self.ties = ax.add_collection(LineCollection([], colors=COLOURS["tie"], linewidths=0.3,
-                                                     alpha=0.6, zorder=1))
-        self.cross_ties = ax.add_collection(LineCollection(
-            [], colors=COLOURS["cross_tie"], linewidths=0.4, alpha=0.35, zorder=2))
+        self.ties = {kind: np.zeros((0, 2, 2)) for kind in TIES}  # segments, data coordinates
         empty = np.zeros((0, 2))
         self.households = {marker: ax.scatter(*empty.T, marker=marker, zorder=3)
                            for marker in ("o", "^")}
@@ -129,7 +138,7 @@ class NetworkPicture:
         if view.sampled:
             title += " · " + text("sampled", language, shown=view.drawn.size, total=view.total)
         fig.suptitle(title, fontsize=10, y=0.99)
-        self.snapshot: Snapshot | None = None  # made by the first ``png``
+        self.snapshot: Snapshot | None = None  # made by the first ``jpeg``
         self.update(model)
 
     def update(self, model: Any) -> Figure:
@@ -141,17 +150,16 @@ class NetworkPicture:
         u, v = u[keep], v[keep]
         cross = flags["newcomer"][view.drawn[u]] != flags["newcomer"][view.drawn[v]]
         segments = np.stack([view.xy[u], view.xy[v]], axis=1)
-        self.ties.set_segments(segments[~cross])
-        self.cross_ties.set_segments(segments[cross])
+        self.ties = {"tie": segments[~cross], "cross_tie": segments[cross]}
         drawn = {name: flag[view.drawn] for name, flag in flags.items()}
-        fill = np.where(drawn["newcomer"], COLOURS["newcomer"], COLOURS["original"])
+        fill = np.where(drawn["newcomer"][:, None], RGBA["newcomer"], RGBA["original"])
         for marker, rows in (("o", ~drawn["vulnerable"]), ("^", drawn["vulnerable"])):
             member = drawn["member"][rows]
             marks = self.households[marker]
             marks.set_offsets(view.xy[rows])
             marks.set_sizes(self.size * np.where(member, 2.2, 1.0))
             marks.set_facecolors(fill[rows])
-            marks.set_edgecolors(np.where(member, "black", "none"))
+            marks.set_edgecolors(np.where(member[:, None], RGBA["black"], RGBA["none"]))
             marks.set_linewidths(np.where(member, 0.9, 0.0))
         for name, _, _, scale in OVERLAYS:
             rows = drawn.get(name, np.zeros(view.drawn.size, dtype=bool))
@@ -159,14 +167,28 @@ class NetworkPicture:
             self.overlays[name].set_sizes([self.size * scale])
         return self.figure
 
-    def png(self) -> bytes:
-        """The network now as PNG: ties and marks drawn over the kept legend and title."""
+    def jpeg(self) -> bytes:
+        """The network now as JPEG: ties and marks drawn over the kept legend and title."""
         if self.snapshot is None:
-            self.snapshot = Snapshot(self.figure, [self.ties, self.cross_ties,
-                                                   *self.households.values(),
+            self.snapshot = Snapshot(self.figure, [*self.households.values(),
                                                    *self.overlays.values(),
-                                                   *([self.ring] if self.ring else [])])
-        return self.snapshot.png(None)
+                                                   *([self.ring] if self.ring else [])],
+                                     paint=self.paint_ties)
+        return self.snapshot.jpeg(None)
+
+    def paint_ties(self, pixels: np.ndarray) -> None:
+        """The ties onto the picture's pixels (rows from the top, RGBA), changed in place."""
+        height = pixels.shape[0]
+        image = Image.fromarray(pixels[..., :3])
+        draw = ImageDraw.Draw(image, "RGBA")
+        for kind, (width, alpha) in TIES.items():
+            ends = self.ax.transData.transform(self.ties[kind].reshape(-1, 2))
+            ends = np.column_stack([ends[:, 0] - 0.5, height - 0.5 - ends[:, 1]])  # PIL pixels
+            opacity = alpha * min(width * DPI / 72, 1.0)  # an antialiased line's coverage
+            ink = tuple(round(255 * c) for c in (*RGBA[kind][:3], opacity))
+            for line in ends.reshape(-1, 4).tolist():
+                draw.line(line, fill=ink)
+        pixels[..., :3] = np.asarray(image)
 
 
 # The marks over the households: flag, marker, colour, size relative to a household's dot.
@@ -175,11 +197,11 @@ OVERLAYS = (("food_insecure", "x", COLOURS["food_insecure"], 1.6),
 
 
 def draw_network(model: Any, view: NetworkView, language: Language,
-                 picked: int | None = None) -> Figure:
-    """The network now: fill by origin, triangles for vulnerable households, black rings for
-    members, red crosses where food is short, pink rings for households the fund helped, white
-    dots for this month's buyers; ties between the groups in orange."""
-    return NetworkPicture(model, view, language, picked).figure
+                 picked: int | None = None) -> bytes:
+    """The network now, as JPEG: fill by origin, triangles for vulnerable households, black
+    rings for members, red crosses where food is short, pink rings for households the fund
+    helped, white dots for this month's buyers; ties between the groups in orange."""
+    return NetworkPicture(model, view, language, picked).jpeg()
 
 
 def _legend(fig: Figure, language: Language, buying: bool, picked: int | None) -> None:

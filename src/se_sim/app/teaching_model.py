@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from se_sim.app.network_view import NetworkView, household_flags, make_view, view_rng
 from se_sim.app.settings import Settings, parse_seed
@@ -66,6 +67,14 @@ class TeachingModel(CommunityModel):
         self.view: NetworkView = make_view(self.households.newcomer, view_rng(number))
         self.history: list[dict[str, np.ndarray]] = []
         self._remember()
+        self._monthly: tuple[int, pd.DataFrame] | None = None
+
+    def monthly(self) -> pd.DataFrame:
+        """The monthly outputs so far (the DataCollector's table), built once a month: every
+        chart and counter of the page reads it after a STEP."""
+        if self._monthly is None or self._monthly[0] != self.steps:
+            self._monthly = (self.steps, self.datacollector.get_model_vars_dataframe())
+        return self._monthly[1]
 
     def step(self) -> None:
         super().step()
