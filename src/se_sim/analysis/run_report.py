@@ -25,6 +25,7 @@ KEY_OUTCOMES = [
     "buyers_end",
     "revenue_total_thb",
     "member_payout_total_thb",
+    "member_wages_total_thb",
     "closed_month",
     "food_insecure_worst",
     "cross_group_tie_share_start",
