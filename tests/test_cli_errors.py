@@ -36,6 +36,8 @@ def files(tmp_path: Path) -> dict[str, Any]:
     return {
         "binary": binary, "empty": empty, "twice": twice, "nested": nested,
         "twice_line": len(BANG_SAO_THONG.read_text().splitlines()) + 1,
+        "months_line": 1 + next(i for i, line in enumerate(
+            BANG_SAO_THONG.read_text().splitlines()) if line.startswith("months:")),
         "folder": tmp_path, "results": results,
         "experiment": toy_experiment(tmp_path),
         "dict": write_experiment(tmp_path, "dict", model="builtins:dict", steps=2,
@@ -51,10 +53,10 @@ CASES: list[tuple[list[str], str]] = [
     (["sweep", "{binary}"], "{binary}: not a text file (UTF-8): byte 0x89 at position 0"),
     (["validate", "{folder}"], "{folder}: is a folder; give a YAML file"),
     (["run", "{folder}"], "{folder}: is a folder; give a YAML file"),
-    (["validate", "{twice}"], "{twice}: key 'months' is given twice, on line 14 and line "
-     "{twice_line}; keep one"),
-    (["run", "{twice}"], "{twice}: key 'months' is given twice, on line 14 and line "
-     "{twice_line}; keep one"),
+    (["validate", "{twice}"], "{twice}: key 'months' is given twice, on line {months_line} and "
+     "line {twice_line}; keep one"),
+    (["run", "{twice}"], "{twice}: key 'months' is given twice, on line {months_line} and "
+     "line {twice_line}; keep one"),
     (["sweep", "{nested}"], "{nested}: key 'start_wealth' is given twice, on line 4 and line 5; "
      "keep one"),
     (["validate", "{empty}"], "{empty}: is empty; expected a YAML mapping of sections"),

@@ -119,7 +119,9 @@ def test_a_second_sweep_is_told_who_holds_the_folder_and_a_killed_sweeps_lock_is
     tmp_path: Path, capsys: pytest.CaptureFixture[str],
     start_sweep: Callable[..., subprocess.Popen[str]],
 ) -> None:
-    experiment = slow_experiment(tmp_path)
+    # runs of about 0.6 s, so the first sweep is still running when the second starts on a
+    # loaded machine (at 0.2 s it once finished first)
+    experiment = slow_experiment(tmp_path, parameters={"pause_s": 0.3})
     out = tmp_path / "out"
     first = start_sweep(experiment, out, "--backend", "serial")
     wait_for(lambda: list((out / RUNS).glob("part-*.parquet")))

@@ -29,7 +29,8 @@ def test_without_the_project_trust_and_cross_group_ties_stay_flat(counterfactual
 
 def test_with_the_project_trust_and_cross_group_ties_grow() -> None:
     project = summaries(case_scenario(months=36))
-    assert (project["outgroup_trust_end"] - project["outgroup_trust_start"]).mean() > 0.02
+    gain = project["outgroup_trust_end"] - project["outgroup_trust_start"]
+    assert (gain > 0).all() and gain.mean() > 3 * gain.std(ddof=1) / np.sqrt(len(gain))
     # Model v3's members leave when idle, so fewer work together: the share of ties across the
     # groups grows modestly, on average beyond replicate noise (counterfactual flat: above)
     change = project["cross_group_tie_share_end"] - project["cross_group_tie_share_start"]
@@ -62,9 +63,10 @@ def test_work_contact_raises_trust() -> None:
 
 
 def test_joint_work_makes_cross_group_ties() -> None:
+    # 30 seeds: with the calibrated case's 170-odd members the effect is small against noise
     assert_knockout(case_scenario(months=36),
                     case_scenario(months=36, **{"network.joint_work_ties": 0.0}),
-                    "cross_group_tie_share_end", +1)
+                    "cross_group_tie_share_end", +1, range(30))
 
 
 def test_trust_keeps_cross_group_ties_alive() -> None:
