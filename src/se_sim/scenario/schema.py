@@ -186,9 +186,9 @@ class Market(Section):
     reference_price_thb: Annotated[float, Field(gt=0)] = 50.0
     price_elasticity: Annotated[float, Field(ge=-5, le=0)] = -0.6  # public figure: vegetables
     income_elasticity: Annotated[float, Field(ge=0, le=5)] = 1.0
-    units_per_buyer: Annotated[float, Field(ge=0, le=100)] = 0.81  # calibrated (v2: 0.837)
+    units_per_buyer: Annotated[float, Field(ge=0, le=100)] = 0.81  # an earlier calibration
     visibility: Share = 0.01
-    word_of_mouth: Share = 0.0598  # calibrated, not constrained by the patterns
+    word_of_mouth: Share = 0.0598  # an earlier calibration (the case: its scenario)
     forget_rate: Share = 0.05
     buy_intercept: Annotated[float, Field(ge=-20, le=20)] = -1.0
     opinion_weight: Weight = 3.0
@@ -211,6 +211,12 @@ class OutsidePool(Section):
     units_per_buyer: Annotated[float, Field(ge=0, le=100)] = 2.0
 
 
+def _at_most_one(total: float, terms: str, why: str = "") -> None:
+    """Shares of one whole (a profit, a unit's cost) may not add up to more than it."""
+    if total > 1 + 1e-9:
+        raise ValueError(f"{terms} = {total:.3g}; must be at most 1{why}")
+
+
 class Allocation(Section):
     """How a positive monthly profit is split; what is left is reinvested."""
 
@@ -220,11 +226,8 @@ class Allocation(Section):
 
     @model_validator(mode="after")
     def _sum_at_most_one(self) -> Allocation:
-        total = self.reserve_share + self.fund_share + self.member_share
-        if total > 1 + 1e-9:
-            raise ValueError(
-                f"reserve_share + fund_share + member_share = {total:.3g}; must be at most 1"
-            )
+        _at_most_one(self.reserve_share + self.fund_share + self.member_share,
+                     "reserve_share + fund_share + member_share")
         return self
 
     @property
@@ -265,12 +268,9 @@ class Enterprise(Section):
 
     @model_validator(mode="after")
     def _labour_is_not_committed(self) -> Enterprise:
-        total = self.labour_share + self.committed_cost_share
-        if total > 1 + 1e-9:
-            raise ValueError(
-                f"labour_share + committed_cost_share = {total:.3g}; must be at most 1 (members "
-                "are paid for the units they make, so their work is not committed capacity)"
-            )
+        _at_most_one(self.labour_share + self.committed_cost_share,
+                     "labour_share + committed_cost_share", " (members are paid for the units "
+                     "they make, so their work is not committed capacity)")
         return self
 
 
