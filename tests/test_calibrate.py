@@ -338,10 +338,10 @@ def test_validate_leaves_each_target_out_and_checks_the_posterior_predictive(
     assert run_calibrate(experiment, tmp_path / "out", "--backend", "serial", "--validate") == 0
     table = read(tmp_path / "out", "validation.csv").set_index("target")
     assert list(table.reset_index().columns) == [
-        "target", "left_out_share_inside", "ppc_share_inside", "ppc_median", "ppc_p05",
-        "ppc_p95"]
+        "target", "left_out_share_inside", "ppc_share_inside", "central_share_inside",
+        "ppc_median", "ppc_p05", "ppc_p95"]
     assert list(table.index) == ["total", "difference"]
-    shares = table[["left_out_share_inside", "ppc_share_inside"]]
+    shares = table[["left_out_share_inside", "ppc_share_inside", "central_share_inside"]]
     assert ((shares >= 0) & (shares <= 1)).all().all()
     assert (table["ppc_p05"] <= table["ppc_median"]).all()
     assert (table["ppc_median"] <= table["ppc_p95"]).all()
@@ -349,8 +349,35 @@ def test_validate_leaves_each_target_out_and_checks_the_posterior_predictive(
     assert table.loc["difference", "ppc_share_inside"] > \
         table.loc["difference", "left_out_share_inside"]
     assert len(load_runs(tmp_path / "out" / "leave-out" / "total" / "predictive")) == 30
+    central = load_runs(tmp_path / "out" / "central")
+    assert len(central) == 30 and central["seed"].nunique() == 30
+    assert central[["a", "b", "c"]].nunique().eq(1).all()  # one particle, fresh seeds
+    # near a = b = 3 the noise (sd 0.2) keeps most runs within a tolerance of 1: more of them
+    # than of draws from the whole posterior
+    assert (table["central_share_inside"] >= 0.8).all()
+    assert (table["central_share_inside"] >= table["ppc_share_inside"]).all()
     printed = capsys.readouterr().out
     assert "fit without difference" in printed and "left out: inside" in printed
+
+
+def test_a_distance_in_tolerances_fits_a_tight_target_more_closely(tmp_path: Path) -> None:
+    """``total`` must be met within 0.3 and ``difference`` only within 10: scaled by the spread
+    of simulated values both count alike, scaled by their tolerances the tight one pulls harder,
+    so more of the posterior's total lies inside its tolerance."""
+    targets = {"total": {"value": 6, "tolerance": 0.3},
+               "difference": {"value": 0, "tolerance": 10}}
+    inside = {}
+    for kind in ["adaptive", "tolerance"]:
+        experiment = known_smc(tmp_path, kind, targets=targets, calibration={
+            "method": "smc", "population": 40, "generations": 3, "distance": kind})
+        assert run_calibrate(experiment, tmp_path / kind, "--backend", "serial") == 0
+        sample = read(tmp_path / kind, "posterior.csv")
+        total = sample["a"] + sample["b"]
+        inside[kind] = float(sample["weight"][(total - 6).abs() <= 0.3].sum()
+                             / sample["weight"].sum())
+        record = json.loads((tmp_path / kind / FOLDER / "calibration.json").read_text())
+        assert record["calibration"]["distance"] == kind
+    assert inside["tolerance"] > inside["adaptive"] + 0.2, inside
 
 
 def test_validate_works_with_the_rejection_method_too(tmp_path: Path) -> None:
@@ -373,6 +400,8 @@ def test_validate_works_with_the_rejection_method_too(tmp_path: Path) -> None:
      "this calibration's method is smc"),
     ({"calibration": {"population": 50}}, [],
      "population: used by method smc only, and this calibration's method is rejection"),
+    ({"calibration": {"method": "smc", "distance": "mad"}}, [],
+     "calibration.distance = 'mad'"),
     ({"calibration": {"method": "abc"}}, [], "calibration.method = 'abc'"),
     ({"calibration": {"method": "smc", "population": 2}}, [], "calibration.population = 2"),
     ({}, ["--backend", "dask"], "--backend dask: calibration.method = 'smc' runs on --backend "

@@ -1,14 +1,13 @@
-"""Calibration by ABC-SMC: pyabc's sequential Monte Carlo with adaptive distances, run on this
-project's runner (``se_sim.runner.tasks.execute``), every simulation seeded.
+"""Calibration by ABC-SMC: pyabc's sequential Monte Carlo, run on this project's runner
+(``se_sim.runner.tasks.execute``), every simulation seeded.
 
 pyabc proposes parameter sets from the uniform priors (the design's bounds), then from a kernel
 around the previous generation's weighted particles; each generation accepts the particles whose
 distance to the targets lies below the median of the previous one (pyabc's default epsilon). The
-distance is a weighted Euclidean norm whose scale for each target is refitted every generation
-to the median absolute deviation of the simulated values (``AdaptivePNormDistance``, Prangle
-2017), so a target that varies in thousands of baht does not drown one that varies in shares;
-a target's ``weight`` multiplies its term. The last generation's weighted particles are the
-posterior sample.
+distance is a weighted Euclidean norm (``smc_distance``) that scales each target either by the
+spread of its simulated values or by its tolerance, so a target that varies in thousands of
+baht does not drown one that varies in shares; a target's ``weight`` multiplies its term. The
+last generation's weighted particles are the posterior sample.
 
 **Seeds.** pyabc draws proposals from numpy's global generator. The sampler here splits each
 generation into one task per particle to accept; task ``i`` of generation ``t`` seeds numpy (and
@@ -168,8 +167,7 @@ def fit_smc(experiment: ExperimentFile, job: Job, targets: Mapping[str, Target],
                           tuple(counted), spec.replicates, spec.calibration.statistic)
     prior = pyabc.Distribution(**{f"p{i}": pyabc.RV("uniform", low, high - low)
                                   for i, (low, high) in enumerate(bounds.values())})
-    distance = pyabc.AdaptivePNormDistance(
-        p=2, fixed_weights={m: t.weight for m, t in counted.items()})
+    distance = smc_distance(spec.calibration.distance, counted)
     generations: list[Generation] = []
 
     def record(generation: Generation) -> None:
@@ -192,6 +190,21 @@ def fit_smc(experiment: ExperimentFile, job: Job, targets: Mapping[str, Target],
         sample[name] = sample[name].round().astype(int)
     sample["weight"] = np.asarray(weights, dtype=float)
     return SmcFit(sample, generations, history.get_all_populations())
+
+
+def smc_distance(kind: str, targets: Mapping[str, Target]) -> Any:
+    """pyabc's Euclidean distance over the targets. ``adaptive`` divides each term by the
+    spread of its simulated values, refitted every generation: the targets count equally
+    however loose their tolerances. ``tolerance`` divides it by the target's half-width, as
+    the rejection method does, so a particle at distance 1 is one tolerance off, and a tight
+    target pulls harder than a loose one."""
+    import pyabc
+
+    if kind == "adaptive":
+        return pyabc.AdaptivePNormDistance(
+            p=2, fixed_weights={m: t.weight for m, t in targets.items()})
+    return pyabc.PNormDistance(
+        p=2, fixed_weights={m: t.weight / t.half_width for m, t in targets.items()})
 
 
 def mapper(backend: Backend, workers: int | None) -> tuple[Mapper, Callable[[], None]]:

@@ -197,13 +197,15 @@ class Acceptance(Section):
 
 
 REJECTION_ONLY = ("accept", "rounds", "margin")
-SMC_ONLY = ("population", "generations")
+SMC_ONLY = ("population", "generations", "distance")
 
 
 class Calibration(Section):
     """How ``se-sim calibrate`` fits the design's bounds (uniform priors) to the targets:
-    ``rejection`` ABC in rounds on the sweep runner, or ``smc``, pyabc's ABC-SMC with adaptive
-    distances; ``predictive`` runs of posterior draws check the fit (``--validate``)."""
+    ``rejection`` ABC in rounds on the sweep runner, or ``smc``, pyabc's ABC-SMC; ``predictive``
+    runs of posterior draws check the fit (``--validate``). An smc ``distance`` scales each
+    target by the spread of its simulated values (``adaptive``) or by its own tolerance
+    (``tolerance``: the posterior's centre is drawn toward what the sources call a fit)."""
 
     method: Literal["rejection", "smc"] = "rejection"
     accept: Acceptance = Acceptance(quantile=0.05)
@@ -211,6 +213,7 @@ class Calibration(Section):
     margin: Annotated[float, Field(ge=0)] = 0.25
     population: Annotated[int, Field(ge=5)] = 100
     generations: Annotated[int, Field(ge=1)] = 4
+    distance: Literal["adaptive", "tolerance"] = "adaptive"
     statistic: Literal["mean", "median"] = "mean"
     predictive: Annotated[int, Field(ge=1)] = 100
 
