@@ -60,7 +60,8 @@ def test_value_out_of_range_names_file_field_value_and_limit(tmp_path: Path) -> 
     assert "less than or equal to 1" in line
 
 
-@pytest.mark.parametrize(("value", "limit"), [(0, "greater than 0"), (1.2, "less than or equal to 1")])
+@pytest.mark.parametrize(("value", "limit"),
+                         [(0, "greater than 0"), (1.2, "less than or equal to 1")])
 def test_interested_share_outside_its_range_is_refused(tmp_path: Path, value: float,
                                                         limit: str) -> None:
     [line] = _errors(tmp_path, f"households:\n  joining:\n    interested_share: {value}\n")
