@@ -126,9 +126,11 @@ def test_a_founded_enterprise_can_leave_its_assets_to_a_similar_one() -> None:
 
 
 def test_leaders_of_a_closed_enterprise_found_again() -> None:
-    scenario = founding_scenario(**FAILING, **{"households.leaders": 35, "months": 36})
+    scenario = founding_scenario(**FAILING, **{"households.leaders": 35, "months": 36,
+                                               "households.joining.interested_share": 1.0})
     # five free leaders found one enterprise at a time; a second one needs those of a closed one
-    # (free leaders may also join the groups, which blocks founding in some seeds)
+    # (free leaders may also join the groups, which blocks founding in some seeds; with 60% of
+    # households interested, ODD 7.7, the interested join faster and it blocks it in most)
     assert (founded(scenario, range(8)) >= 2).mean() >= 0.5
 
 

@@ -12,6 +12,7 @@ from tests.conftest import ROOT, case_scenario
 from tests.knockout import assert_effect, assert_knockout, summaries
 
 CODI = ROOT / "scenarios" / "codi_welfare_fund.yaml"
+NETWORK = ROOT / "scenarios" / "enterprise_network.yaml"
 EARLY_COVID = [{"kind": "covid19", "start": 2, "duration": 12, "households_hit": 0.4,
                 "income_loss": 0.5, "demand_drop": 0.3}]
 SEEDS = range(8)
@@ -178,6 +179,28 @@ def test_welfare_membership_is_bounded_by_room_and_interest() -> None:
     for _ in range(12):
         model.step()
         assert model.welfare_fund.member.sum() <= 0.32 * 500 + 0.5 * 500 * 0.05
+
+
+def network_of_enterprises(share: float):
+    """Source 001's five enterprises at 400 households over 36 months, when their members' pay
+    would draw most households in."""
+    return load_scenario(NETWORK, {"months": 36, "households.count": 400,
+                                   "households.joining.interested_share": share})
+
+
+def test_enterprise_membership_is_bounded_by_interest() -> None:
+    """With every household interested membership climbs higher; with 60% interested no one
+    else ever joins, so members stay below that share (and the leaders) in every run."""
+    assert_knockout(network_of_enterprises(1.0), network_of_enterprises(0.6), "members_end", +1,
+                    range(6))
+    for seed in range(3):
+        model = CommunityModel(network_of_enterprises(0.6), rng=seed, reporters=[])
+        hh = model.households
+        for _ in range(36):
+            model.step()
+            assert not (hh.is_member & ~hh.interested).any()
+        assert hh.is_member.sum() <= hh.interested.sum()
+        assert abs(hh.interested[~hh.leader].mean() - 0.6) < 0.1
 
 
 def test_enterprise_membership_is_bounded_by_its_work() -> None:

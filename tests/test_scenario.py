@@ -60,6 +60,14 @@ def test_value_out_of_range_names_file_field_value_and_limit(tmp_path: Path) -> 
     assert "less than or equal to 1" in line
 
 
+@pytest.mark.parametrize(("value", "limit"),
+                         [(0, "greater than 0"), (1.2, "less than or equal to 1")])
+def test_interested_share_outside_its_range_is_refused(tmp_path: Path, value: float,
+                                                        limit: str) -> None:
+    [line] = _errors(tmp_path, f"households:\n  joining:\n    interested_share: {value}\n")
+    assert f"bad.yaml: households.joining.interested_share = {value}: " in line and limit in line
+
+
 def test_wrong_choice_lists_the_allowed_ones(tmp_path: Path) -> None:
     [line] = _errors(tmp_path, "network:\n  kind: ring\n")
     assert "network.kind = 'ring'" in line and "'watts_strogatz'" in line

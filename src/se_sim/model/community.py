@@ -48,6 +48,7 @@ class CommunityModel(mesa.Model):
         self.ledger = ExternalLedger()
         self.streams = Streams(self.rng, len(scenario.enterprises))
         self.households = HouseholdArrays(scenario.households, self.streams.setup)
+        self.households.draw_interest(self.streams.interest)
         self.accounts = HouseholdAccounts(self.households)
         Household.create_agents(self, self.households.n, list(range(self.households.n)))
         self.network = build_network(

@@ -5,8 +5,9 @@ hold (each threshold a scenario parameter):
 
 * a founding core: at least ``min_free_leaders`` leaders belong to no enterprise (source 000:
   leaders found; leaders of a closed enterprise are free again);
-* members-to-be: at least ``min_members_to_be`` households that belong to no enterprise, are
-  not in hardship, can pay the share capital and are tied to one of the core's leaders;
+* members-to-be: at least ``min_members_to_be`` households that belong to no enterprise, would
+  do enterprise work at all (``interested``, membership.py), are not in hardship, can pay the
+  share capital and are tied to one of the core's leaders;
 * trust: the community's mean out-group trust is at least ``min_outgroup_trust``;
 * a buyer base: at least ``min_buyers_per_1000_households`` households bought from a community
   enterprise this month;
@@ -64,7 +65,7 @@ class EnterpriseFounding:
         if free.size < cfg.min_free_leaders:
             return None
         core = self.choices.permutation(free)[: min(cfg.leaders_per_enterprise, cfg.founders)]
-        willing = (~hh.is_member & ~hh.leader & ~hh.hardship
+        willing = (~hh.is_member & ~hh.leader & ~hh.hardship & hh.interested
                    & (hh.share_paid | (hh.savings >= hh.config.share_capital_thb)))
         if core.size:
             in_core = np.zeros(hh.n, dtype=bool)

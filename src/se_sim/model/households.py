@@ -86,6 +86,13 @@ class HouseholdArrays:
         leader[chosen] = True
         return leader
 
+    def draw_interest(self, rng: np.random.Generator) -> None:
+        """Which households would ever do enterprise work (every leader, and each other with
+        probability ``interested_share``): fixed for the run, from a stream of its own so the
+        draws of every other rule stay where they were."""
+        share = self.config.joining.interested_share
+        self.interested = self.leader | (rng.random(self.n) < share)
+
     @property
     def is_member(self) -> np.ndarray:
         return self.enterprise != NO_ENTERPRISE
@@ -141,6 +148,7 @@ class Household(mesa.Agent):
     receives_produce = _row_view("receives_produce", bool)
     food_secure = _row_view("food_secure", bool)
     trust_outgroup = _row_view("trust_outgroup", float)
+    interested_in_enterprise_work = _row_view("interested", bool)
     grants_received_thb = _row_view("grants_thb", float)
     payouts_received_thb = _row_view("payouts_thb", float)
     debt_thb = _row_view("debt", float)

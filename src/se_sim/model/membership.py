@@ -7,8 +7,12 @@ and weighs it against its time cost w (a share of a minimum-wage hour). Utility 
     U = intercept + value_weight · v / w
         + peer_weight · share of its neighbours who are members of e
         + trust_weight · its trust in the mix of groups among e's members
-A non-member joins its best enterprise with probability ``monthly_rate · σ(U)`` if it can pay
-the share capital (or paid it before) and the enterprise has room; a member who is not a leader
+Only a share ``interested_share`` of households (and every leader), drawn once at month 0, would
+ever do enterprise work beside their main work; the others never join, so membership stays below
+that share however well the enterprises pay. An interested non-member joins its best enterprise
+with probability ``monthly_rate / interested_share · σ(U)`` (the community's inclination, held by
+the interested: at the start as many join a month as without the bound) if it can pay the share
+capital (or paid it before) and the enterprise has room; a member who is not a leader
 leaves with probability ``leave_rate · (1 − σ(U)) + idle_leave_rate · (1 − work_e)``, so an
 enterprise that does not pay, or has no work for its members' hours, loses members; with
 ``join_needs_work`` the joining probability is also times work_e, the share of its members'
@@ -75,7 +79,7 @@ def _choose(
     hh, rule, rng = model.households, model.households.config.joining, model.streams.membership
     draws = rng.random(hh.n)
     can_pay = hh.share_paid | (hh.savings >= hh.config.share_capital_thb)
-    outsiders = np.flatnonzero(~hh.is_member & can_pay)
+    outsiders = np.flatnonzero(~hh.is_member & can_pay & hh.interested)  # the others never join
     members = np.flatnonzero(hh.is_member & ~hh.leader)
     work = work_shares(active)
     if members.size:
@@ -84,12 +88,14 @@ def _choose(
         p_leave += rule.idle_leave_rate * (1 - work[own])  # hours offered and not used
         _leave(model, members[draws[members] < p_leave])
 
+    # the community's inclination to join, held by the interested share alone
+    rate = rule.monthly_rate / rule.interested_share
     if utility.shape[1] == 1:  # one enterprise open: the common case, without a matrix search
         best = np.zeros(outsiders.size, dtype=np.int64)
-        p_join = rule.monthly_rate * sigmoid(utility[outsiders, 0])
+        p_join = rate * sigmoid(utility[outsiders, 0])
     else:
         best = utility[outsiders].argmax(axis=1)
-        p_join = rule.monthly_rate * sigmoid(utility[outsiders, best])
+        p_join = rate * sigmoid(utility[outsiders, best])
     if rule.join_needs_work:  # an enterprise with idle hands takes few new ones
         p_join = p_join * work[best]
     joins = draws[outsiders] < p_join

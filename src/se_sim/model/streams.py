@@ -14,7 +14,8 @@ from __future__ import annotations
 import numpy as np
 
 NAMES = ("setup", "network", "events", "interventions", "gardens", "fund", "donations",
-         "membership", "ties", "market", "welfare", "loans", "partners", "founding", "enterprises")
+         "membership", "ties", "market", "welfare", "loans", "partners", "founding", "enterprises",
+         "interest")
 
 
 class Streams:
@@ -40,3 +41,4 @@ class Streams:
     partners: np.random.Generator
     founding: np.random.Generator  # spawns the market streams of enterprises founded in a run
     enterprises: np.random.Generator  # each enterprise's cost, capability and demand draws
+    interest: np.random.Generator  # which households would ever do enterprise work (month 0)

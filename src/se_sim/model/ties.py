@@ -13,6 +13,10 @@ who works makes, with probability ``joint_work_ties``, a tie with a random fello
 either group, the contact source 000 built the enterprise for); these ties take the place of
 the month's meeting ties, never more of them than there are, so the project changes whom people
 meet, not how many. Bridging activities add cross-group ties on top.
+
+New ties come at a fixed rate and every tie dissolves at its hazard, so each block's ties relax
+toward inflow / hazard within about 1 / dissolution_rate months: once membership settles, the
+share of ties across the groups settles a few tie lifetimes later (docs/ODD.md, 7.12).
 """
 
 from __future__ import annotations

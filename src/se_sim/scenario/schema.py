@@ -71,6 +71,9 @@ class JoiningRule(Section):
     # used last month), and members whose hours go unused leave at ``idle_leave_rate``
     join_needs_work: bool = False
     idle_leave_rate: Share = 0.02
+    # households with the time and interest for enterprise work beside their main work (source
+    # 001), drawn at month 0; the rest never join. Assumption (docs/ODD.md, 7.7); 1: no bound
+    interested_share: Annotated[float, Field(gt=0, le=1)] = 0.6
 
 
 class GardenRule(Section):
