@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -14,11 +15,14 @@ import yaml
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
+from se_sim.analysis import plots
 from se_sim.analysis.effects import factorial_effects
 from se_sim.analysis.events import event_rows, event_text
 from se_sim.analysis.labels import METRICS, PARAMETERS, UNITS, metric_label, metric_name
+from se_sim.analysis.numbers import level as level_text
 from se_sim.analysis.sweep_results import read_sweep
 from se_sim.analysis.sweep_table import format_sweep_table, median_interval
+from se_sim.analysis.wording import tradeoff_sentences
 from se_sim.app.labels import LABELS
 from se_sim.cli import main
 from se_sim.runner import load_runs
@@ -113,6 +117,42 @@ def test_events_are_shares_with_wilson_intervals_and_months_among_them() -> None
     assert table.loc[1, "events"] == 0 and table.loc[1, "ci_low"] == 0.0
     assert event_text(table.loc[1]) == "0 of 10 runs (0%, 95% CI 0% to 28%)"
     assert not _has_nan(event_text(table.loc[0]))
+    many = {"events": 15, "runs": 2880, "share": 15 / 2880, "ci_low": 0.003, "ci_high": 0.009,
+            "median_month": 21.0}
+    assert event_text(many).startswith("15 of 2,880 runs (1%")  # thousands, as everywhere
+
+
+def test_levels_and_axes_read_as_the_page_writes_numbers(tmp_path: Path, monkeypatch) -> None:
+    """One number format: swept levels without float noise or exponents, axes with thousands
+    separated and a minus sign, never "1e6" or "14000"."""
+    assert [level_text(v) for v in (20000.0, 0.16666666666666669, 100.00000000000001, -0.5,
+                               12345.0, "star")] == ["20,000", "0.1667", "100", "−0.5",
+                                                     "12,345", "star"]
+    drawn = {}
+    monkeypatch.setattr(plots, "_save", lambda fig, path: drawn.setdefault("fig", fig) and path)
+    table = pd.DataFrame({"point": ["grant", "shop"], "mean_diff": [-2000.0, 12400.0],
+                          "ci_low": [-3000.0, 9700.0], "ci_high": [-1000.0, 15000.0]})
+    plots.plot_contrasts(table, "inflow (THB)", "no intervention", tmp_path / "c.png")
+    figure = drawn["fig"]
+    figure.canvas.draw()
+    ticks = [t.get_text() for t in figure.axes[0].get_xticklabels() if t.get_text()]
+    assert "10,000" in ticks and any(t.startswith("−") for t in ticks)
+
+
+def test_tradeoffs_of_unordered_levels_go_from_lowest_to_highest() -> None:
+    """Network shapes have no order: the trade-off line runs from the shape where the lead
+    metric is lowest to where it is highest, not from the first listed to the last."""
+    effects = pd.DataFrame({
+        "factor": "shape", "level": ["star", "line", "circle"] * 2,
+        "metric": ["network_ties_end"] * 3 + ["revenue_total_thb"] * 3, "n": 10,
+        "mean": [5.0, 0.2, 3.0, 100.0, 90.0, 80.0], "ci_low": 0.0, "ci_high": 1.0})
+    results = SimpleNamespace(ok=pd.DataFrame({"shape": ["star", "line", "circle"]}),
+                              field_label=lambda f: f, level_label=lambda f, v: str(v))
+    lines = tradeoff_sentences(effects, "shape", ["network_ties_end", "revenue_total_thb"],
+                               results)
+    assert lines[0].startswith("Trade-offs: from shape line to star, where")
+    assert lines[1].startswith(f"{metric_name('network_ties_end')}: 0.2 → <b>5</b>")
+    assert "90 THB → <b>100 THB</b>" in lines[2]
 
 
 def test_sweep_closing_table_gives_intervals_and_events(tmp_path: Path) -> None:
@@ -183,8 +223,9 @@ def test_labels_name_only_what_the_design_varies(tmp_path: Path) -> None:
 def test_a_morris_page_has_indices_and_no_contrasts(tmp_path: Path) -> None:
     experiment = tiny_scenario_experiment(
         tmp_path, "screen", replicates=1, common_random_numbers=True,
-        design={"kind": "morris", "trajectories": 2, "bounds": {
-            "allocation.fund_share": [0.0, 0.5], "network.mean_degree": [2, 8]}})
+        design={"kind": "morris", "trajectories": 10, "bounds": {  # over 30 distinct points
+            "allocation.fund_share": [0.0, 0.5], "network.mean_degree": [2, 8],
+            "network.homophily": [0.1, 0.9]}})
     out = tmp_path / "screen"
     sweep(experiment, out)
     assert main(["report", str(out)]) == 0
@@ -194,6 +235,11 @@ def test_a_morris_page_has_indices_and_no_contrasts(tmp_path: Path) -> None:
     assert "Morris screening" in page and (out / "report" / "sensitivity.csv").exists()
     headers = re.findall(r"<th[^>]*>(.*?)</th>", page, flags=re.S)
     assert max(len(h) for h in headers) < 80 and not _has_nan(_text(page))
+    printed = format_sweep_table(out, ["allocation.fund_share", "network.mean_degree",
+                                       "network.homophily"], "fund_inflow_total_thb")
+    assert "by level of each swept parameter" in printed and "0.1667" in printed
+    assert not re.search(r"\d\.\d{6}", printed)  # levels without float noise
+    assert "(rows) by" not in printed  # a sample has no cells for a two-way table
 
 
 def test_every_summary_metric_has_a_label_in_both_languages(grid: Path) -> None:
