@@ -327,7 +327,9 @@ def _lead_effects(page: _Page, found: _Found) -> None:
               if m != main and moving.get(m, False)]
     said = effects_sentences(effects, main, results)
     page.headline += said[:1] if others and lead is not None else said  # trade-offs say the rest
-    page.headline += _event_bullets(page, found)
+    events = _event_bullets(page, found)
+    page.headline += events
+    others = others[:max(MAX_BULLETS - 2 - len(events), 1)]  # one screen of bullets
     if others and lead is not None:
         page.headline += tradeoff_sentences(effects.effects, lead, [main, *others], results)
         page.lead_figure = plots.plot_tradeoffs(
