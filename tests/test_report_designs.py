@@ -33,6 +33,7 @@ from se_sim.analysis.sweep_table import format_sweep_table, median_interval
 from se_sim.analysis.wording import number, tradeoff_sentences
 from se_sim.app.labels import LABELS
 from se_sim.cli import main
+from se_sim.model.metrics import MONTHLY
 from se_sim.runner import load_runs
 from se_sim.runner.experiment import load_experiment
 from se_sim.scenario.errors import InputError
@@ -307,6 +308,7 @@ def test_every_summary_metric_has_a_label_in_both_languages(grid: Path) -> None:
     """A new model output without a label would show its column name on pages and tables."""
     unlabelled = [m for m in read_sweep(grid).metrics if m not in METRICS]
     assert unlabelled == []
+    assert [m for m in MONTHLY if m not in METRICS] == []  # time-series panels are titled too
     for name in [*METRICS.values(), *PARAMETERS.values()]:
         assert name.en and name.th and (not name.unit or name.unit in UNITS)
     # the teaching page's controls read the same table
