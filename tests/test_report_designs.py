@@ -72,6 +72,8 @@ def test_grid_page_reads_main_effects_and_has_no_contrasts_without_a_baseline(gr
     assert list(variance.columns) == ["term", "metric", "share", "p_value"]
     runs = pd.read_csv(out / "summary_by_point.csv")
     assert set(effects["metric"]) <= set(runs["metric"])
+    events = pd.read_csv(out / "events.csv")  # a month is no mean over the runs that have one
+    assert "closed_month" in set(events["metric"]) and "closed_month" not in set(runs["metric"])
     first = _first_screen(page)
     assert "What moves" in first and not _has_nan(_text(page))
     shown = ["fund_inflow_total_thb"]

@@ -154,7 +154,8 @@ def write_report(
 
     events = event_metrics(results.ok, page.metrics)
     measured = [m for m in page.metrics if m not in events]
-    found = _Found(analysis, summary_by_point(results, page.metrics), baseline_id, out)
+    # events go to events.csv: their months exist only in the runs where they happened
+    found = _Found(analysis, summary_by_point(results, measured), baseline_id, out)
     files.append(_csv(found.summary, out / "summary_by_point.csv"))
     if analysis == "contrasts" or (analysis == "effects" and _grid_baseline(results) is not None):
         found.contrast = contrasts(results, measured, baseline_id)
