@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 from tests.runner_support import sweep, tiny_scenario_experiment
@@ -36,3 +37,12 @@ def grid_folder(root: Path) -> Path:
     out = root / "grid"
     assert sweep(experiment, out).ok == 16
     return out
+
+
+def offline_page():
+    """scripts/screenshot_page.py's ``offline_page`` (scripts/ is no package)."""
+    path = Path(__file__).resolve().parents[1] / "scripts" / "screenshot_page.py"
+    spec = importlib.util.spec_from_file_location("screenshot_page", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.offline_page

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import importlib.util
 import math
 import re
 import shutil
@@ -18,7 +17,7 @@ from se_sim.analysis.rerun import StoredDesign
 from se_sim.analysis.sweep_results import read_sweep
 from se_sim.cli import main
 from se_sim.runner import load_runs
-from tests.report_support import grid_folder, variants_folder
+from tests.report_support import grid_folder, offline_page, variants_folder
 from tests.runner_support import sweep, tiny_scenario_experiment, toy_experiment
 
 SUMMARY_COLUMNS = ["point_id", "point", "variant", "metric", "n", "mean", "sd", "median",
@@ -199,22 +198,13 @@ def test_baseline_can_be_any_variant(variants: Path, tmp_path: Path) -> None:
 ARTIFACTS = Path(__file__).resolve().parents[1] / "results" / "test-artifacts"
 
 
-def _offline_page():
-    """scripts/screenshot_page.py's ``offline_page`` (scripts/ is no package)."""
-    path = Path(__file__).resolve().parents[1] / "scripts" / "screenshot_page.py"
-    spec = importlib.util.spec_from_file_location("screenshot_page", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.offline_page
-
-
 def test_page_renders_offline_in_headless_chromium(variants_report: tuple[Path, str],
                                                    tmp_path: Path) -> None:
     """Debian's chromium (scripts/ensure-browser) opens the page with the network blocked: every
     image shows, nothing is fetched, and the answer and its figure are on the first screen."""
     out, _ = variants_report
     shot = tmp_path / "report-first-screen.png"
-    with _offline_page()(out / "report.html") as (page, requested):
+    with offline_page()(out / "report.html") as (page, requested):
         loaded = page.evaluate("Array.from(document.images).map(i => i.complete && "
                                "i.naturalWidth > 0)")
         answer = page.locator("#answer").bounding_box()

@@ -61,7 +61,7 @@ def event_rows(runs: pd.DataFrame, metric: str, by: Sequence[str] = ()) -> pd.Da
 
 def event_text(row: pd.Series | dict) -> str:
     """``2 of 20 runs (10%, 95% CI 3% to 30%), median month 6 among them``; no "nan"."""
-    text = (f"{int(row['events'])} of {int(row['runs'])} runs ({percent(row['share'])}, "
+    text = (f"{int(row['events']):,} of {int(row['runs']):,} runs ({percent(row['share'])}, "
             f"95% CI {percent(row['ci_low'])} to {percent(row['ci_high'])})")
     if row["events"]:
         text += f", median month {format_number(row['median_month'], count=True)} among them"

@@ -62,3 +62,16 @@ def percent(share: float | None, signed: bool = False) -> str:
     if round(share * 100) == 0:
         return "0%"  # not "−0%" or "+0%"
     return minus(f"{share:+.0%}" if signed else f"{share:.0%}")
+
+
+def level(value: object) -> str:
+    """A swept level as pages and printed tables show it: whole numbers in full with thousands
+    separated (``20,000``, not ``2e+04``), others to four significant figures, so a sampled
+    level keeps no float noise (``0.1667``, not ``0.16666666666666669``); a minus sign. Other
+    values as they are (``star``)."""
+    if not isinstance(value, float):
+        return str(value)
+    if not math.isfinite(value):
+        return "n/a"
+    rounded = value if value.is_integer() else float(f"{value:.4g}")
+    return minus(f"{rounded:,.0f}" if rounded.is_integer() else f"{rounded:,}")

@@ -17,6 +17,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.lines import Line2D
 
 from se_sim.analysis.labels import metric_label
+from se_sim.analysis.numbers import level as level_text
 from se_sim.analysis.numbers import significant
 
 if TYPE_CHECKING:
@@ -109,6 +110,7 @@ def plot_contrasts(table: pd.DataFrame, label: str, baseline: str, path: Path) -
     ax.set_yticks(rows, table["point"])
     ax.set_xlabel(f"difference in {label} from {baseline} (mean and 95% interval)")
     ax.grid(axis="x", alpha=0.3)
+    plain_axis(ax, "x")
     return _save(fig, path)
 
 
@@ -123,6 +125,7 @@ def plot_point_means(table: pd.DataFrame, label: str, path: Path) -> Path:
     ax.set_yticks(rows, table["point"])
     ax.set_xlabel(f"{label} (mean and 95% interval)")
     ax.grid(axis="x", alpha=0.3)
+    plain_axis(ax, "x")
     return _save(fig, path)
 
 
@@ -152,8 +155,8 @@ def plot_heatmaps(runs: pd.DataFrame, fields: list[str], metric: str, label: str
                              constrained_layout=True)
     for ax, (level, grid), count in zip(axes.flat, grids, counts, strict=True):
         image = ax.imshow(grid.to_numpy(), cmap="viridis", vmin=low, vmax=high, aspect="auto")
-        ax.set_xticks(range(grid.shape[1]), [_tick(v) for v in grid.columns])
-        ax.set_yticks(range(grid.shape[0]), [_tick(v) for v in grid.index])
+        ax.set_xticks(range(grid.shape[1]), [level_text(v) for v in grid.columns])
+        ax.set_yticks(range(grid.shape[0]), [level_text(v) for v in grid.index])
         ax.set_xlabel(names.get(fields[0], fields[0]))
         ax.set_ylabel(names.get(fields[1], fields[1]))
         if grid.size <= 120:
@@ -164,14 +167,11 @@ def plot_heatmaps(runs: pd.DataFrame, fields: list[str], metric: str, label: str
                         else _short(cell))
                 ax.text(j, i, text, ha="center", va="center", fontsize=7, color=shade)
         if facet:
-            ax.set_title(f"{names.get(facet, facet)} = {_tick(level)}")
+            ax.set_title(f"{names.get(facet, facet)} = {level_text(level)}")
     said = "share of runs in which it happened" if event else "mean over runs"
-    fig.colorbar(image, ax=axes.ravel().tolist(), label=f"{label} ({said})")
+    bar = fig.colorbar(image, ax=axes.ravel().tolist(), label=f"{label} ({said})")
+    plain_axis(bar.ax)
     return _save(fig, path)
-
-
-def _tick(value: object) -> str:
-    return f"{value:g}".replace("-", "\u2212") if isinstance(value, float) else str(value)
 
 
 def _short(value: float) -> str:
@@ -192,12 +192,12 @@ def plot_tradeoffs(effects: pd.DataFrame, metrics: list[str], factor: str,
         x = np.arange(len(part))
         ax.plot(x, part["mean"], marker="o", color=colour)
         ax.fill_between(x, part["ci_low"], part["ci_high"], color=colour, alpha=0.2, lw=0)
-        ax.set_xticks(x, [levels.get(v, _tick(v)) for v in part["level"]], fontsize=8,
+        ax.set_xticks(x, [levels.get(v, level_text(v)) for v in part["level"]], fontsize=8,
                       rotation=30 if len(part) > 5 else 0)
         ax.set_title(_wrap(metric_label(metric)), fontsize=9)
         ax.set_xlabel(factor, fontsize=8)
         ax.grid(alpha=0.3)
-        _plain_axis(ax)
+        plain_axis(ax)
     return _save(fig, path)
 
 
@@ -218,7 +218,7 @@ def plot_main_effects(effects: pd.DataFrame, label: str, names: dict[str, str],
         ax.set_xlabel(names.get(factor, factor), fontsize=9)
         ax.grid(alpha=0.3)
     axes.flat[0].set_ylabel(_wrap(label))
-    _plain_axis(axes.flat[0])
+    plain_axis(axes.flat[0])
     return _save(fig, path)
 
 
@@ -239,17 +239,18 @@ def plot_interaction(runs: pd.DataFrame, a: str, b: str, metric: str, label: str
     ax.set_xticks(x, [level(a, v) for v in table.index])
     ax.set_xlabel(names[0])
     ax.set_ylabel(_wrap(label))
-    _plain_axis(ax)
+    plain_axis(ax)
     ax.legend(title=names[1], fontsize=8)
     ax.grid(alpha=0.3)
     return _save(fig, path)
 
 
-def _plain_axis(ax: plt.Axes) -> None:
-    """Values on the y axis as the page writes them (2,000,000, −5), not 2.0 with "1e6"."""
+def plain_axis(ax: plt.Axes, which: str = "y") -> None:
+    """Values on an axis as the page writes them (2,000,000, −5), not 2.0 with "1e6"."""
     from matplotlib.ticker import FuncFormatter
 
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: significant(value)))
+    axis = ax.xaxis if which == "x" else ax.yaxis
+    axis.set_major_formatter(FuncFormatter(lambda value, _: significant(value)))
 
 
 def _wrap(text: str, width: int = 34) -> str:
@@ -278,6 +279,7 @@ def plot_time_series(bands: pd.DataFrame, labels: dict[str, str], path: Path) ->
         ax.set_title(labels.get(metric, metric), fontsize=10)
         ax.set_xlabel("month")
         ax.grid(alpha=0.3)
+        plain_axis(ax)
     for ax in axes.flat[len(metrics):]:
         ax.set_visible(False)
     axes.flat[0].legend(fontsize=8)
@@ -355,6 +357,7 @@ def plot_who_benefits(panels: list[tuple[str, pd.DataFrame]], path: Path) -> Pat
         ax.set_title(title, fontsize=10)
         ax.set_xlabel("")
         ax.grid(axis="y", alpha=0.3)
+        plain_axis(ax)
     handles, labels = axes.flat[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncol=len(labels), fontsize=9)
     return _save(fig, path)
@@ -388,4 +391,5 @@ def plot_sensitivity(table: pd.DataFrame, kind: str, label: str, path: Path,
     ax.set_yticks(rows, [name(p) for p in table["parameter"]])
     ax.legend(fontsize=8)
     ax.grid(axis="x", alpha=0.3)
+    plain_axis(ax, "x")
     return _save(fig, path)

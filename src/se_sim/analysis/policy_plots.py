@@ -11,6 +11,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import MaxNLocator
+
+from se_sim.analysis.plots import plain_axis
 
 PANEL_WIDTH = 4.2
 COLUMNS = 3  # panels in a row
@@ -48,6 +51,9 @@ def plot_cost_plane(table: pd.DataFrame, titles: dict[str, str], path: Path) -> 
         ax.set_xlabel(titles[metric], fontsize=9)
         ax.set_ylabel("cost above the baseline (THB)", fontsize=9)
         ax.tick_params(labelsize=8)
+        ax.xaxis.set_major_locator(MaxNLocator(4))  # "1,500,000" needs room in a narrow panel
+        plain_axis(ax, "x")
+        plain_axis(ax)
     return _save(fig, path)
 
 
@@ -82,5 +88,6 @@ def plot_deciles(table: pd.DataFrame, path: Path) -> Path:
     ax.set_xticks(np.arange(1, 11))
     ax.set_xlabel("decile of earned income at the start (1 = poorest tenth)")
     ax.set_ylabel("change in disposable income\n(THB a month per household)")
+    plain_axis(ax)
     ax.legend(fontsize=8, frameon=False)
     return _save(fig, path)

@@ -154,7 +154,8 @@ def write_report(
 
     events = event_metrics(results.ok, page.metrics)
     measured = [m for m in page.metrics if m not in events]
-    found = _Found(analysis, summary_by_point(results, page.metrics), baseline_id, out)
+    # events go to events.csv: their months exist only in the runs where they happened
+    found = _Found(analysis, summary_by_point(results, measured), baseline_id, out)
     files.append(_csv(found.summary, out / "summary_by_point.csv"))
     if analysis == "contrasts" or (analysis == "effects" and _grid_baseline(results) is not None):
         found.contrast = contrasts(results, measured, baseline_id)
@@ -327,7 +328,9 @@ def _lead_effects(page: _Page, found: _Found) -> None:
               if m != main and moving.get(m, False)]
     said = effects_sentences(effects, main, results)
     page.headline += said[:1] if others and lead is not None else said  # trade-offs say the rest
-    page.headline += _event_bullets(page, found)
+    events = _event_bullets(page, found)
+    page.headline += events
+    others = others[:max(MAX_BULLETS - 2 - len(events), 1)]  # one screen of bullets
     if others and lead is not None:
         page.headline += tradeoff_sentences(effects.effects, lead, [main, *others], results)
         page.lead_figure = plots.plot_tradeoffs(
@@ -394,14 +397,14 @@ def _at_most(lines: list[str], limit: int, what: str, where: str) -> list[str]:
 
 def _range_sentence(summary: pd.DataFrame, metric: str, points: int) -> str:
     rows = summary[summary["metric"] == metric]
-    return (f"Across the {points} sampled points, the mean {metric_name(metric)} ranges from "
+    return (f"Across the {points:,} sampled points, the mean {metric_name(metric)} ranges from "
             f"{number(rows['mean'].min(), metric)} to {number(rows['mean'].max(), metric)}.")
 
 
 def _event_sentence(events: pd.DataFrame, metric: str) -> str:
     rows = events[events["metric"] == metric]
     runs, happened = int(rows["runs"].sum()), int(rows["events"].sum())
-    return (f"{event_name(metric).capitalize()} in {happened} of {runs} runs "
+    return (f"{event_name(metric).capitalize()} in {happened:,} of {runs:,} runs "
             f"({percent(happened / runs)}); by design point in the table of events below.")
 
 
@@ -425,7 +428,7 @@ def _event_bullets(page: _Page, found: _Found) -> list[str]:
 
 def _discovery_sentence(found: Discovery) -> str:
     share = found.cases / found.runs
-    text = (f"<b>{html.escape(found.rule.text)}</b> in {found.cases} of {found.runs} runs "
+    text = (f"<b>{html.escape(found.rule.text)}</b> in {found.cases:,} of {found.runs:,} runs "
             f"({percent(share)})")
     if found.boxes.empty:
         return f"{text}: {html.escape(found.note)}."
@@ -512,7 +515,7 @@ def _means_table(page: _Page, found: _Found) -> None:
                              for a, b in zip(top["ci_low"], top["ci_high"], strict=True)],
             "median": [number(v, page.main) for v in top["median"]],
         })
-        more = (f" The highest {TOP_ROWS} and the lowest {BOTTOM_ROWS} of {len(rows)} points."
+        more = (f" The highest {TOP_ROWS} and the lowest {BOTTOM_ROWS} of {len(rows):,} points."
                 if len(rows) > len(top) else "")
         body = (f"<p>{html.escape(metric_label(page.main))} by design point, highest first."
                 f"{more} Every point and metric is in summary_by_point.csv.</p>"
@@ -702,7 +705,7 @@ def _survival(page: _Page, found: _Found) -> None:
     times = times.assign(group=times["run_id"].map(groups))
     figure = plots.plot_survival(times, found.out / "survival.png")
     closed = int(times["event"].sum())
-    said = (f"An enterprise closed in {closed} of {len(times)} runs." if closed else
+    said = (f"An enterprise closed in {closed:,} of {len(times):,} runs." if closed else
             "No enterprise closed in any run before the horizon: every curve stays at 1.")
     page.sections.append(_section(
         "Survival of enterprises",
@@ -860,7 +863,7 @@ def _discovery(page: _Page, found: Discovery) -> None:
         rows = found.boxes.drop_duplicates("box")
         text += "<ol>" + "".join(
             f"<li>{html.escape(describe_box(found.boxes, int(r.box)))}: coverage {r.coverage:.0%}"
-            f", density {r.density:.0%}, {r.runs_in_box} runs ({r.mass:.0%} of all)</li>"
+            f", density {r.density:.0%}, {r.runs_in_box:,} runs ({r.mass:.0%} of all)</li>"
             for r in rows.itertuples()) + "</ol>"
         text += ("<p>Coverage: the share of all runs with the outcome that fall in the box. "
                  "Density: the share of runs in the box that have it. Later boxes are found "
@@ -894,15 +897,15 @@ def _html(page: _Page, analysis: str) -> str:
     results = page.results
     ok, failed = len(results.ok), len(results.runs) - len(results.ok)
     total = results.manifest.get("runs", {}).get("total")
-    state = "" if results.complete else f"; the sweep is not finished ({len(results.runs)} of " \
-        f"{total} runs stored)"
+    state = "" if results.complete else f"; the sweep is not finished ({len(results.runs):,} of " \
+        f"{total:,} runs stored)"
     crn = "common random numbers" if results.spec.get("common_random_numbers") else \
         "independent seeds"
     draws = (results.manifest.get("uncertainty") or {}).get("draws")
-    facts = (f"{results.kind} design, {results.points} design points × "
+    facts = (f"{results.kind} design, {results.points:,} design points × "
              f"{f'{draws} uncertainty draws × ' if draws else ''}"
-             f"{results.spec.get('replicates', 1)} replicates on {crn}: {ok} runs ok"
-             f"{f', {failed} failed and left out' if failed else ''}{state}")
+             f"{results.spec.get('replicates', 1)} replicates on {crn}: {ok:,} runs ok"
+             f"{f', {failed:,} failed and left out' if failed else ''}{state}")
     description = results.spec.get("description") or ""
     answer = page.headline[0] if page.headline else ""
     items = "".join(f"<li>{line}</li>" for line in page.headline[1:])

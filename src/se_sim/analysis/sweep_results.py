@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from se_sim.analysis.labels import parameter_name
-from se_sim.analysis.numbers import minus
+from se_sim.analysis.numbers import level
 from se_sim.runner.experiment import DEFAULT_REPORT
 from se_sim.runner.storage import RUNNER_COLUMNS, load_results, read_manifests
 from se_sim.scenario.errors import InputError, did_you_mean
@@ -115,7 +115,8 @@ class SweepResults:
     def level_label(self, path: str, value: Any) -> str:
         """A level as people read it: the experiment's word for it, else the value."""
         levels = (self.labels.get(path) or {}).get("levels") or {}
-        return str(levels.get(str(value), levels.get(_value(value), _value(value))))
+        keys = [str(value), level(value), *([f"{value:g}"] if isinstance(value, float) else [])]
+        return next((str(levels[key]) for key in keys if key in levels), level(value))
 
     def check_metrics(self, names: list[str], what: str = "--metric") -> list[str]:
         """The names if all are summary metrics here; else an InputError with the closest one."""
@@ -151,7 +152,3 @@ def read_sweep(folder: str | Path) -> SweepResults:
 def short_name(path: str) -> str:
     """``allocation.fund_share`` → ``fund_share``: the last part of a field path."""
     return path.rsplit(".", 1)[-1]
-
-
-def _value(value: Any) -> str:
-    return minus(f"{value:.4g}") if isinstance(value, float) else str(value)

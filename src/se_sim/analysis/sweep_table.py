@@ -22,7 +22,8 @@ from scipy import stats
 
 from se_sim.analysis.events import event_rows, is_event
 from se_sim.analysis.labels import event_name, metric_label, parameter_name
-from se_sim.analysis.numbers import format_number, is_count, percent
+from se_sim.analysis.numbers import format_number, is_count, level, percent
+from se_sim.analysis.sweep_results import SAMPLED
 from se_sim.runner.storage import load_runs, read_manifests
 
 MAX_ROWS = 30
@@ -77,7 +78,7 @@ def _levels(ok: pd.DataFrame, name: str) -> pd.Series:
 def _main_effect(ok: pd.DataFrame, name: str, metric: str) -> pd.DataFrame:
     grouped = ok.groupby(_levels(ok, name), sort=True, observed=True)[metric]
     table = _medians(list(grouped))
-    return pd.DataFrame({"parameter": name, "level": table.index.astype(str),
+    return pd.DataFrame({"parameter": name, "level": [level(v) for v in table.index],
                          **{c: table[c].to_numpy() for c in table.columns}})
 
 
@@ -97,6 +98,7 @@ def _two_way_text(runs: pd.DataFrame, swept: list[str], metric: str, number,
     cells = ok.groupby(swept[:2], sort=True)[metric].apply(
         lambda part: _with_interval(*median_interval(part), number))
     table = cells.unstack(swept[1]).fillna("–")  # a pair of levels no run had
+    table = table.rename(index=level, columns=level)
     return table.rename_axis(index=names[swept[0]], columns=names[swept[1]]).to_string()
 
 
@@ -116,8 +118,10 @@ def _event_table(runs: pd.DataFrame, swept: list[str], metric: str,
         .assign(parameter=names[name]) for name in swept]
     table = pd.concat(frames, ignore_index=True)
     shown = pd.DataFrame({
-        **{c: table[c] for c in (by_point or (["parameter", "level"] if swept else []))},
-        "happened": [f"{r.events}/{r.runs} ({percent(r.share)})" for r in table.itertuples()],
+        **{c: table[c].map(level) for c in (by_point or (["parameter", "level"] if swept
+                                                         else []))},
+        "happened": [f"{r.events:,}/{r.runs:,} ({percent(r.share)})"
+                     for r in table.itertuples()],
         "95% CI": [f"{percent(r.ci_low)} to {percent(r.ci_high)}" for r in table.itertuples()],
         "median month among them": [format_number(m, count=True) if e else "–"
                                     for m, e in zip(table["median_month"], table["events"],
@@ -126,11 +130,15 @@ def _event_table(runs: pd.DataFrame, swept: list[str], metric: str,
     return shown.rename(columns=names).to_string(index=False)
 
 
+def _resolved(out: str | Path) -> dict:
+    """The experiment as resolved, stored in the manifest."""
+    manifests = read_manifests(Path(out))
+    return manifests[0].get("experiment", {}).get("resolved", {}) if manifests else {}
+
+
 def _labels(out: str | Path) -> dict:
     """The experiment's ``labels:`` as stored in the manifest."""
-    manifests = read_manifests(Path(out))
-    return (manifests[0].get("experiment", {}).get("resolved", {}).get("labels") or {}
-            if manifests else {})
+    return _resolved(out).get("labels") or {}
 
 
 def _field_names(out: str | Path, swept: list[str]) -> dict[str, str]:
@@ -169,25 +177,28 @@ def format_sweep_table(out: str | Path, swept: list[str], metric: str | None) ->
     ok = runs[runs["status"] == "ok"]
     names = _field_names(out, swept)
     if is_event(metric, ok[metric]):
-        return (f"runs in which {event_name(metric)} ({metric}), with the 95% Wilson interval of "
+        return (f"runs in which {event_name(metric)}, with the 95% Wilson interval of "
                 f"the share, and the median month among them{chosen}:\n"
                 + _event_table(runs, swept, metric, names))
     count = is_count(metric, ok[metric])
     number = partial(format_number, name=metric, count=count)
     table = sweep_table(runs, swept, metric)
-    shown = table.drop(columns=["ci_low", "ci_high"]).assign(**{"95% CI": [
+    shown = table.drop(columns=["ci_low", "ci_high"]).assign(**{
+        name: table[name].map(level) for name in swept if name in table}, **{"95% CI": [
         "n/a" if np.isnan(a) else f"{number(a)} to {number(b)}"
         for a, b in zip(table["ci_low"], table["ci_high"], strict=True)]})
     shown = shown[[c for c in shown.columns if c != "runs"] + ["runs"]]
     shown = shown.rename(columns=names)
-    body = shown.to_string(index=False, formatters={"median": number})
+    formatters = {"median": number, "runs": "{:,}".format}
+    body = shown.to_string(index=False, formatters=formatters)
     what = "with its 95% interval (distribution-free; n/a under 6 runs)"
     if "parameter" not in table:
         return f"median {label} by design point, {what}{chosen}:\n{body}"
     shown["parameter"] = shown["parameter"].map(names)
-    body = shown.to_string(index=False, formatters={"median": number})
+    body = shown.to_string(index=False, formatters=formatters)
     text = f"median {label} by level of each swept parameter, {what}{chosen}:\n{body}"
-    if two_way_table(runs, swept, metric) is not None:
+    sampled = (_resolved(out).get("design") or {}).get("kind") in SAMPLED
+    if not sampled and two_way_table(runs, swept, metric) is not None:  # a sample has no cells
         text += (f"\n\nmedian {label} [95% interval], {names[swept[0]]} (rows) by "
                  f"{names[swept[1]]} (columns):\n")
         text += _two_way_text(runs, swept, metric, number, names)

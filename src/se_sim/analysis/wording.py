@@ -125,18 +125,25 @@ def effects_sentences(effects: Effects, metric: str, results: SweepResults) -> l
 def tradeoff_sentences(effects: pd.DataFrame, factor: str, metrics: list[str],
                        results: SweepResults) -> list[str]:
     """How the lead metric and those it trades against move from the factor's first level to
-    its last: one line each, with the relative change."""
+    its last (levels without an order, e.g. network shapes: from the level where the lead metric
+    is lowest to where it is highest): one line each, with the relative change."""
     rows = effects[effects["factor"] == factor]
-    first_level, last_level = rows["level"].iloc[0], rows["level"].iloc[-1]
     name = html.escape(results.field_label(factor))
+    if pd.api.types.is_numeric_dtype(results.ok[factor]):
+        first_level, last_level = rows["level"].iloc[0], rows["level"].iloc[-1]
+        where = ""
+    else:
+        lead = rows[rows["metric"] == metrics[0]].set_index("level")["mean"]
+        first_level, last_level = lead.idxmin(), lead.idxmax()
+        where = f", where {metric_name(metrics[0])} is lowest and highest"
     first, last = (html.escape(results.level_label(factor, v)) for v in (first_level, last_level))
-    sentences = [f"Trade-offs: from {name} {first} to {last} (averaged over the other "
+    sentences = [f"Trade-offs: from {name} {first} to {last}{where} (averaged over the other "
                  "factors):"]
     for metric in metrics:
-        part = rows[rows["metric"] == metric]
+        part = rows[rows["metric"] == metric].set_index("level")
         if part.empty:
             continue
-        start, end = part.iloc[0], part.iloc[-1]
+        start, end = part.loc[first_level], part.loc[last_level]
         change = (end["mean"] - start["mean"]) / abs(start["mean"]) if start["mean"] else math.nan
         said = f", {percent(change, signed=True)}" if math.isfinite(change) and abs(change) < 10 \
             else ""
