@@ -72,7 +72,8 @@ def test_serial_sweep_stops_a_run_past_its_memory_and_goes_on(tmp_path: Path) ->
 def test_a_pool_is_replaced_after_a_memory_failure(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    pools: list[executors._Pool] = []
+    experiment = hungry_experiment(tmp_path, run_memory_mb=worker_limit_mb(tmp_path))
+    pools: list[executors._Pool] = []  # counted from here: the probe's pool is not the sweep's
 
     class Counted(executors._Pool):
         def __init__(self, *args: Any) -> None:
@@ -80,7 +81,6 @@ def test_a_pool_is_replaced_after_a_memory_failure(
             pools.append(self)
 
     monkeypatch.setattr(executors, "_Pool", Counted)
-    experiment = hungry_experiment(tmp_path, run_memory_mb=worker_limit_mb(tmp_path))
     out = tmp_path / "out"
     assert main(["sweep", str(experiment), "--out", str(out), "--backend", "local",
                  "--workers", "1", "--quiet"]) == 1
