@@ -34,7 +34,8 @@ def test_broken_and_missing_parts_are_named_and_repaired(
     for broken in (part(out, STEPS, 1), part(out, RUNS, 3)):
         broken.write_bytes(broken.read_bytes()[: broken.stat().st_size // 2])
     part(out, STEPS, 5).unlink()
-    stale = out / RUNS / ".part-s0of2-000007.parquet.tmp"
+    # a number the repair does not write (its own part 7 would replace a stale part 7)
+    stale = out / RUNS / ".part-s0of2-000042.parquet.tmp"
     stale.write_bytes(b"half a part")
     capsys.readouterr()
 
