@@ -538,13 +538,12 @@ def _publish(temporary: Path, path: Path) -> None:
 
 def remove_stale_temporaries(root: Path, shard: Shard, alone: bool) -> None:
     """Remove the hidden temporary files that a sweep killed between writing a part and renaming
-    it left behind: the shard's own (its lock is held), and compaction's when no other shard
-    runs (``alone``)."""
-    patterns = [f".part-{shard.tag}-*.tmp", *([f".part-{MERGED}-*.tmp"] if alone else [])]
+    it left behind: the shard's own (its lock is held), and when no other shard runs
+    (``alone``) every one, other shards' and compaction's included."""
+    pattern = ".part-*.tmp" if alone else f".part-{shard.tag}-*.tmp"
     for sub in (RUNS, STEPS):
-        for pattern in patterns:
-            for path in (root / sub).glob(pattern):
-                path.unlink(missing_ok=True)
+        for path in (root / sub).glob(pattern):
+            path.unlink(missing_ok=True)
 
 
 def _next_sequence(root: Path, shard: Shard) -> int:
