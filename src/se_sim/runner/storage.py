@@ -304,14 +304,23 @@ class PartWriter:
     def _exactness_mixed(self, table: str, name: str, values: Any) -> bool:
         """Whether this sweep has now seen floats and integers beyond 2^53 in one column, which
         is then stored as text (``_needs_text``) though its kinds agree."""
-        forms = self._number_forms.setdefault((table, name), set())
-        forms |= _number_forms(values)
-        return len(forms) > 1
+        forms = _number_forms(values)
+        if not forms:
+            return False
+        seen = self._number_forms.setdefault((table, name), set())
+        seen |= forms
+        return len(seen) > 1
 
 
 def _number_forms(values: Any) -> set[str]:
-    """"float" where a value is a float (not NaN), "large" where an integer is beyond 2^53."""
-    values = np.asarray(values)
+    """"float" where a value is a float (not NaN), "large" where an integer is beyond 2^53; a
+    summary's plain value, or a step metric's array."""
+    if isinstance(values, float):
+        return set() if math.isnan(values) else {"float"}
+    if isinstance(values, int) and not isinstance(values, bool):
+        return {"large"} if abs(values) > EXACT_FLOAT else set()
+    if not isinstance(values, np.ndarray):
+        return set()
     if values.dtype.kind == "f":
         return {"float"} if not np.isnan(values).all() else set()
     if values.dtype.kind in "iu" and values.size:
