@@ -3,6 +3,7 @@ picture, stories, charts, ensembles, fonts and the ``se-sim app`` command's erro
 
 from __future__ import annotations
 
+import contextlib
 import re
 import socket
 import string
@@ -373,10 +374,15 @@ def test_app_on_port_0_says_its_port_is_quiet_and_stops_with_130_on_sigterm() ->
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1] / "src")}
     app = subprocess.Popen(
         [sys.executable, "-m", "se_sim.cli", "app", str(BANG_SAO_THONG), "--port", "0"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        start_new_session=True)
     import threading
 
-    deadline = threading.Timer(60, app.kill)  # a server that never says where it is: fail
+    def kill_all() -> None:  # the server too: it holds the pipes open, and the reading below
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(app.pid, signal.SIGKILL)
+
+    deadline = threading.Timer(60, kill_all)  # a server that never says where it is: fail
     deadline.start()
     try:
         line = next((line for line in app.stdout if line.startswith("se-sim app:")), "")
@@ -388,6 +394,6 @@ def test_app_on_port_0_says_its_port_is_quiet_and_stops_with_130_on_sigterm() ->
         _, err = app.communicate(timeout=30)
     finally:
         deadline.cancel()
-        app.kill()
+        kill_all()
     assert app.returncode == 130
     assert "samesite" not in err.lower()

@@ -171,3 +171,14 @@ def test_a_huge_lhs_is_checked_without_being_drawn(
     for samples in (1, 7, 500):
         np.testing.assert_array_equal(design_module._latin(dict(problem), samples, 9),
                                       latin.sample(dict(problem), samples, seed=9))
+
+
+def test_a_huge_lhs_with_a_bad_corner_is_refused_before_running(tmp_path: Path) -> None:
+    """Its samples are not drawn to be checked, but every one lies within the bounds, so its
+    corners are: at the upper one the three shares of profit add up to more than one."""
+    path = write_experiment(tmp_path, "corner", scenario=str(BANG_SAO_THONG), design={
+        "kind": "lhs", "samples": CHECK_ALL + 1,
+        "bounds": {"allocation.fund_share": [0.0, 0.7], "network.homophily": [0.3, 0.8]}})
+    with pytest.raises(InputError, match=r"design bounds \{'allocation.fund_share': 0.7, "
+                                         r"'network.homophily': 0.8\}.*must be at most 1"):
+        plan_sweep(load_experiment(path))

@@ -163,3 +163,20 @@ def test_a_column_of_mixed_kinds_is_the_same_text_whatever_the_order(
     assert serial.loc[serial["point_id"] == 2, "value"].tolist() == ["n/a", "n/a"]
     assert serial.loc[serial["point_id"] == 3, "value"].tolist() == [str(2**62 + 1)] * 2
     assert float(serial.loc[0, "value"]) > 0
+
+
+@pytest.mark.parametrize("flush", [1, 3])
+def test_integers_beyond_2_53_beside_floats_are_exact_text_and_said(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], flush: int
+) -> None:
+    """Floats and 2^62 + 1 agree in kind (numbers), but a float column would round the integer
+    (to 4.611686018427388e18): the column is text, each value exact, and the sweep says so.
+    Parts of one run meet only when read; of three, run 3's float and run 4's integer share one."""
+    experiment = misbehaving_experiment(tmp_path, ["big"], flush={"runs": flush})
+    out = tmp_path / "out"
+    assert main(["sweep", str(experiment), "--out", str(out), "--backend", "serial",
+                 "--quiet"]) == 0
+    assert "note: summary 'value' holds values of different kinds" in capsys.readouterr().err
+    runs = load_runs(out)
+    assert runs.loc[runs["point_id"] == 2, "value"].tolist() == [str(2**62 + 1)] * 2
+    assert float(runs.loc[0, "value"]) > 0

@@ -197,6 +197,7 @@ class PartWriter:
         self.mixed = {name for name, kind in stored.summary_kinds.items() if kind == MIXED}
         self.mixed_steps = {name for name, kind in stored.step_kinds.items() if kind == MIXED}
         self._step_kinds = dict(stored.step_kinds)
+        self._number_forms: dict[tuple[str, str], set[str]] = {}  # (summary|step, name) -> forms
         self._buffer: list[tuple[RunResult, int]] = []
         self._oldest = 0.0
         self._sequence = _next_sequence(root, shard)
@@ -277,7 +278,8 @@ class PartWriter:
                 problems.append(f"summary {name!r}: {exc}")
                 continue
             kind = _value_kind(plain)
-            if kind and self._summary_kinds.get(name, kind) != kind:
+            if (kind and self._summary_kinds.get(name, kind) != kind) or self._exactness_mixed(
+                    "summary", name, plain):
                 self.mixed.add(name)
             if kind:
                 summary_kinds[name] = kind
@@ -288,7 +290,8 @@ class PartWriter:
             except TypeError as exc:
                 problems.append(f"step metric {name!r}: {exc}")
                 continue
-            if kind and self._step_kinds.get(name, kind) != kind:
+            if (kind and self._step_kinds.get(name, kind) != kind) or self._exactness_mixed(
+                    "step", name, values):
                 self.mixed_steps.add(name)
             if kind:
                 step_kinds[name] = kind
@@ -297,6 +300,33 @@ class PartWriter:
         self._summary_kinds |= summary_kinds
         self._step_kinds |= step_kinds
         return replace(result, summary=summary)
+
+    def _exactness_mixed(self, table: str, name: str, values: Any) -> bool:
+        """Whether this sweep has now seen floats and integers beyond 2^53 in one column, which
+        is then stored as text (``_needs_text``) though its kinds agree."""
+        forms = _number_forms(values)
+        if not forms:
+            return False
+        seen = self._number_forms.setdefault((table, name), set())
+        seen |= forms
+        return len(seen) > 1
+
+
+def _number_forms(values: Any) -> set[str]:
+    """"float" where a value is a float (not NaN), "large" where an integer is beyond 2^53; a
+    summary's plain value, or a step metric's array."""
+    if isinstance(values, float):
+        return set() if math.isnan(values) else {"float"}
+    if isinstance(values, int) and not isinstance(values, bool):
+        return {"large"} if abs(values) > EXACT_FLOAT else set()
+    if not isinstance(values, np.ndarray):
+        return set()
+    if values.dtype.kind == "f":
+        return {"float"} if not np.isnan(values).all() else set()
+    if values.dtype.kind in "iu" and values.size:
+        largest = max(int(values.max()), -int(values.min()))
+        return {"large"} if largest > EXACT_FLOAT else set()
+    return set()
 
 
 def _failed(result: RunResult, error: str) -> RunResult:
@@ -517,13 +547,12 @@ def _publish(temporary: Path, path: Path) -> None:
 
 def remove_stale_temporaries(root: Path, shard: Shard, alone: bool) -> None:
     """Remove the hidden temporary files that a sweep killed between writing a part and renaming
-    it left behind: the shard's own (its lock is held), and compaction's when no other shard
-    runs (``alone``)."""
-    patterns = [f".part-{shard.tag}-*.tmp", *([f".part-{MERGED}-*.tmp"] if alone else [])]
+    it left behind: the shard's own (its lock is held), and when no other shard runs
+    (``alone``) every one, other shards' and compaction's included."""
+    pattern = ".part-*.tmp" if alone else f".part-{shard.tag}-*.tmp"
     for sub in (RUNS, STEPS):
-        for pattern in patterns:
-            for path in (root / sub).glob(pattern):
-                path.unlink(missing_ok=True)
+        for path in (root / sub).glob(pattern):
+            path.unlink(missing_ok=True)
 
 
 def _next_sequence(root: Path, shard: Shard) -> int:

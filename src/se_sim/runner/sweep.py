@@ -295,7 +295,8 @@ def _run(plan: Plan, out: Path, backend: Backend, workers: int, scheduler: str |
                               "booleans) or integers beyond 2^53 beside floats: stored as text"
                               for name in sorted(writer.mixed)]
             outcome.notes += [f"step metric {name!r} holds values of different kinds over the "
-                              "runs: stored as text" for name in sorted(writer.mixed_steps)]
+                              "runs, or integers beyond 2^53 beside floats: stored as text"
+                              for name in sorted(writer.mixed_steps)]
             manifest |= {"status": status, "finished": now(), "runs": _counts(outcome, plan)}
             try:
                 write_manifest(out, shard, manifest)

@@ -417,11 +417,12 @@ def memory_can_be_checked() -> bool:
 
 
 def is_memory_failure(result: RunResult) -> bool:
-    """Failed for lack of memory: past ``run_memory_mb``, or a MemoryError raised in the run."""
+    """Failed for lack of memory: past ``run_memory_mb``, or a MemoryError raised in the run (or
+    a subclass, such as numpy's ``numpy._core._exceptions._ArrayMemoryError``)."""
     if result.status != "failed":
         return False
-    last = result.error.strip().rpartition("\n")[2]
-    return result.error.startswith(OUT_OF_MEMORY) or last.startswith("MemoryError")
+    raised = result.error.strip().rpartition("\n")[2].partition(":")[0]
+    return result.error.startswith(OUT_OF_MEMORY) or raised.endswith("MemoryError")
 
 
 def _result(spec: RunSpec, status: Literal["ok", "failed"], start: float, **data: Any) -> RunResult:
