@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from se_sim.analysis.abc_smc import central
+from se_sim.analysis.numbers import significant
 from se_sim.runner.executors import Backend
 from se_sim.runner.experiment import Experiment, ExperimentFile, Points, Target
 from se_sim.runner.storage import load_runs
@@ -140,11 +141,11 @@ def format_validation(table: pd.DataFrame, targets: Mapping[str, Target]) -> str
         target = targets[row["target"]]
         shown: Any = row["left_out_share_inside"]
         rows.append((
-            row["target"], f"{target.value:,.4g} ± {target.half_width:,.4g}",
+            row["target"], f"{significant(target.value)} ± {significant(target.half_width)}",
             "—" if pd.isna(shown) else f"{shown:.0%}" + ("" if shown >= GOAL else " (< 50%)"),
             f"{row['ppc_share_inside']:.0%}", f"{row['central_share_inside']:.0%}",
-            f"{row['ppc_median']:,.4g}",
-            f"{row['ppc_p05']:,.4g} – {row['ppc_p95']:,.4g}"))
+            significant(row["ppc_median"]),
+            f"{significant(row['ppc_p05'])} – {significant(row['ppc_p95'])}"))
     widths = [max(len(cells[i]) for cells in rows) for i in range(len(rows[0]))]
     return "\n".join("  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
                      for cells in rows)
