@@ -113,6 +113,6 @@ def test_shipped_experiments_are_valid() -> None:
     assert sizes == {"calibrate_bang_sao_thong": 100, "fund_share_tradeoff": 320,
                      "interventions": 150, "loans_covid": 40, "mesa_boltzmann": 30,
                      "mesa_virus_on_network": 50, "morris_community_capital": 756,
-                     "morris_enterprise_network": 756, "morris_screen": 864,
+                     "morris_enterprise_network": 756, "morris_screen": 900,
                      "network_formation": 300, "profit_share_x_density": 2880, "smoke": 12,
                      "policy_choice": 720, "welfare_matching": 80}
