@@ -1,0 +1,98 @@
+"""Per-run cost of the runner for a model that does nothing: prints figures, asserts nothing.
+
+    .venv/bin/python benchmarks/bench_overhead.py [--runs 2000 20000] [--repeat 2]
+
+A model with one step that does nothing and a ``summary()``, swept with ``keep_steps: none``
+serially and on 2 local workers. The cost per run is the time added between a sweep of the
+first and of the second number of runs, so that start-up (fingerprint, manifest, pool) cancels
+out; a plain loop that builds and steps the same model as often is the floor. Each sweep runs in
+a fresh child process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import mesa
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+SETUPS = {"serial": ("serial", 1), "2 workers": ("local", 2)}
+
+
+class Idle(mesa.Model):
+    """Does nothing, so that all the time a sweep takes is the runner's."""
+
+    def __init__(self, x: int = 0, rng: int | None = None):
+        super().__init__(rng=rng)
+        self.x = x
+
+    def step(self) -> None:
+        pass
+
+    def summary(self) -> dict[str, int]:
+        return {"x": self.x}
+
+
+def sweep_seconds(backend: str, workers: int, runs: int) -> float:
+    from se_sim.runner import load_experiment, run_sweep
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "idle.yaml"
+        spec = {"name": "idle", "model": "bench_overhead:Idle", "steps": 1, "seed": 1,
+                "replicates": runs // 2, "design": {"kind": "grid", "fields": {"x": [0, 1]}},
+                "keep_steps": "none", "flush": {"runs": 5000, "seconds": 30}}
+        path.write_text(yaml.safe_dump(spec), encoding="utf-8")
+        experiment = load_experiment(path)
+        start = time.perf_counter()
+        outcome = run_sweep(experiment, Path(folder) / "out", backend, workers)  # type: ignore[arg-type]
+        elapsed = time.perf_counter() - start
+    assert outcome.ok == runs, outcome.first_error
+    return elapsed
+
+
+def loop_seconds(runs: int) -> float:
+    start = time.perf_counter()
+    for seed in range(runs):
+        model = Idle(seed % 2, rng=seed)
+        model.step()
+        model.summary()
+    return time.perf_counter() - start
+
+
+def measure(name: str, runs: int) -> float:
+    """Seconds for ``runs`` runs of ``name`` (a setup or "loop") in a fresh process."""
+    done = subprocess.run([sys.executable, __file__, "--child", name, str(runs)], check=True,
+                          capture_output=True, text=True, cwd=ROOT)
+    return float(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, nargs=2, default=[2000, 20000])
+    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        name, runs = args.child[0], int(args.child[1])
+        seconds = loop_seconds(runs) if name == "loop" else sweep_seconds(*SETUPS[name], runs)
+        print(json.dumps(seconds))
+        return
+    few, many = args.runs
+    print(f"ms per run added between sweeps of {few:,} and {many:,} runs of a do-nothing model")
+    for name in ["loop", *SETUPS]:
+        tries = []
+        for _ in range(args.repeat):
+            tries.append((measure(name, many) - measure(name, few)) / (many - few) * 1000)
+        shown = ", ".join(f"{t:.3f}" for t in tries)
+        print(f"  {name:10s} {min(tries):.3f} ms a run (tries: {shown})")
+
+
+if __name__ == "__main__":
+    main()
