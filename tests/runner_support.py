@@ -88,7 +88,8 @@ def interrupt_after_first_part(command: str, experiment: Path, out: Path) -> tup
     process = subprocess.Popen(argv, cwd=ROOT, start_new_session=True, text=True,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
-    while not list((out / RUNS).glob("part-*.parquet")) and time.monotonic() < deadline:
+    while (not list((out / RUNS).glob("part-*.parquet")) and process.poll() is None
+           and time.monotonic() < deadline):
         time.sleep(0.05)
     os.killpg(process.pid, signal.SIGINT)
     _, stderr = process.communicate(timeout=60)
