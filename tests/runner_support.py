@@ -85,8 +85,11 @@ def interrupt_after_first_part(command: str, experiment: Path, out: Path) -> tup
     process group) once a runs part is stored; its exit code and standard error."""
     argv = [sys.executable, "-m", "se_sim.cli", command, str(experiment), "--out", str(out),
             "--backend", "local", "--workers", "2", "--quiet"]
+    # Ctrl-C's default action, whatever the tests inherited: a shell starts a background job
+    # (``make test &``) with SIGINT ignored, and Python keeps an ignored SIGINT ignored
     process = subprocess.Popen(argv, cwd=ROOT, start_new_session=True, text=True,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 60
     while (not list((out / RUNS).glob("part-*.parquet")) and process.poll() is None
            and time.monotonic() < deadline):

@@ -166,7 +166,7 @@ def test_a_sobol_prior_is_refined_with_latin_hypercubes_of_as_many_points(
 def test_ctrl_c_stops_a_round_and_a_rerun_finishes_the_calibration(tmp_path: Path) -> None:
     """Ctrl-C (SIGINT to the process group) keeps finished runs, exits 130, says how to resume."""
     experiment = write_experiment(
-        tmp_path, "slow", model=TOY, parameters={"n": 20, "pause_s": 0.06}, steps=8, seed=3,
+        tmp_path, "slow", model=TOY, parameters={"n": 20, "pause_s": 0.02}, steps=8, seed=3,
         replicates=2, keep_steps="none", flush={"runs": 2},
         design={"kind": "lhs", "samples": 12, "bounds": {"start_wealth": [1, 5]}},
         targets={"gini": {"value": 0.3, "tolerance": 0.1}},

@@ -94,9 +94,7 @@ def test_resume_after_a_partial_run_skips_stored_runs(
 
 def test_ctrl_c_stops_the_sweep_and_resume_completes_it(tmp_path: Path) -> None:
     """Ctrl-C on ``se-sim sweep`` (SIGINT to its process group) keeps finished runs; exit 130."""
-    # runs of about 0.5 s: the sweep lasts seconds after its first part, so that a loaded
-    # machine's test process still sends Ctrl-C before the last run (and compaction) is done
-    experiment = toy_experiment(tmp_path, parameters={"start_wealth": 2, "pause_s": 0.06},
+    experiment = toy_experiment(tmp_path, parameters={"start_wealth": 2, "pause_s": 0.02},
                                 replicates=6, flush={"runs": 2})
     out = tmp_path / "interrupted"
     code, stderr = interrupt_after_first_part("sweep", experiment, out)
