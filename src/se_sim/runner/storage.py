@@ -317,8 +317,8 @@ def _number_forms(values: Any) -> set[str]:
     summary's plain value, or a step metric's array."""
     if isinstance(values, float):
         return set() if math.isnan(values) else {"float"}
-    if isinstance(values, int) and not isinstance(values, bool):
-        return {"large"} if abs(values) > EXACT_FLOAT else set()
+    if _large_int(values):
+        return {"large"}
     if not isinstance(values, np.ndarray):
         return set()
     if values.dtype.kind == "f":
@@ -416,11 +416,12 @@ def _needs_text(values: Sequence[Any]) -> bool:
     """Whether a column holding these values must be text to keep each exactly: kinds mixed,
     or integers beyond 2^53 beside floats."""
     kinds = {_value_kind(v) for v in values} - {None}
-    if len(kinds) > 1:
-        return True
-    large = any(isinstance(v, int) and not isinstance(v, bool) and abs(v) > EXACT_FLOAT
-                for v in values)
-    return large and any(isinstance(v, float) and not math.isnan(v) for v in values)
+    return len(kinds) > 1 or set().union(*map(_number_forms, values)) == {"float", "large"}
+
+
+def _large_int(value: Any) -> bool:
+    """An integer (not a bool) that a 64-bit float would not hold exactly."""
+    return isinstance(value, int) and not isinstance(value, bool) and abs(value) > EXACT_FLOAT
 
 
 def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
@@ -433,8 +434,7 @@ def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
         values = [row.get(name) for row in rows]
         if _needs_text(values):
             data[name] = pd.Series([as_text(v) for v in values], dtype=object)
-        elif None in values and any(isinstance(v, int) and not isinstance(v, bool)
-                                    and abs(v) > EXACT_FLOAT for v in values):
+        elif None in values and any(map(_large_int, values)):
             data[name] = pd.Series(values, dtype=object)  # arrow makes it int64 with nulls
         else:
             data[name] = values
